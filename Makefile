@@ -1,0 +1,102 @@
+# Makefile - builds keyhound, its tests, benchmarks and fuzzers (one non-recursive file).
+#
+#   make scan      install missing deps, build, scan this repository's working tree
+#   make test      install missing deps, build, run every test (unit, rules, end-to-end)
+#   make install   PREFIX=/usr/local DESTDIR=  (binary + manual page)
+#   make check-asan / make fuzz / make bench / make lint
+#
+# Dependencies are found with pkg-config; `make deps` installs what is missing
+# with apt-get (sudo when not root). Outputs go to $(BUILD)/ only.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PKGS     := libpcre2-8 libgit2 yaml-0.1 jansson libcurl
+PKG_CONFIG ?= pkg-config
+
+WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wno-unused-parameter
+OPT      ?= -O2 -g
+CFLAGS   ?=
+DEPFLAGS := -MMD -MP
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE \
+              $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) -Iscanner -I$(BUILD) $(CFLAGS)
+LDLIBS   := $(PKG_LIBS) -lpthread -lm
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+# Every scanner/*.c is part of the program; main.c is the only one not in the
+# library the tests link against. (A wildcard keeps parallel work on separate
+# modules from colliding in this file.)
+LIB_SRC  := $(filter-out scanner/main.c,$(sort $(wildcard scanner/*.c)))
+LIB_OBJ  := $(LIB_SRC:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o
+RULE_FILES := $(sort $(wildcard rules/*.yml))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+DEP      := $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_BIN:=.d)
+
+.PHONY: all scan test test-unit test-e2e deps install uninstall clean check-asan fuzz bench lint accuracy
+
+all: $(BUILD)/keyhound
+
+$(BUILD)/keyhound: $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libkeyhound.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: scanner/%.c | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -DKH_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# The default rules are compiled into the binary so that it works alone.
+$(BUILD)/rules_builtin.c: $(RULE_FILES) $(BUILD)/embed-rules
+	$(BUILD)/embed-rules $(RULE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/rules_builtin.o: $(BUILD)/rules_builtin.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embed-rules: tools/embed-rules.c | $(BUILD)/obj
+	$(CC) -std=c11 -O1 -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkeyhound.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< \
+		$(BUILD)/libkeyhound.a $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+-include $(DEP)
+
+# ---- the README's two commands ------------------------------------------------
+scan: deps
+	$(MAKE) all
+	$(BUILD)/keyhound dir .
+
+test: deps
+	$(MAKE) all $(UNIT_BIN)
+	KEYHOUND=$(CURDIR)/$(BUILD)/keyhound BUILD=$(BUILD) sh tests/run.sh
+
+deps:
+	@sh tools/deps.sh
+
+# ---- install --------------------------------------------------------------------
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	cp $(BUILD)/keyhound $(DESTDIR)$(PREFIX)/bin/keyhound
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/keyhound
+	cp docs/keyhound.1 $(DESTDIR)$(PREFIX)/share/man/man1/keyhound.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/keyhound.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/keyhound $(DESTDIR)$(PREFIX)/share/man/man1/keyhound.1
+
+clean:
+	rm -rf build build-*
+
+# ---- benchmarks (numbers, not tests) -------------------------------------------
+bench: all
+	sh bench/bench-dir.sh $(BUILD)/keyhound
+	@[ ! -f bench/bench-git.sh ] || sh bench/bench-git.sh $(BUILD)/keyhound
+	@[ ! -f bench/bench-staged.sh ] || sh bench/bench-staged.sh $(BUILD)/keyhound

@@ -1,0 +1,102 @@
+/* cmd_dir.c - `keyhound dir [PATH...]`: scan files and directories on disk.
+ *
+ * Parses options, runs the directory source through the pipeline inside a
+ * session, returns the exit code. The walk itself lives in source_dir.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmd.h"
+#include "session.h"
+#include "source_dir.h"
+#include "xalloc.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: keyhound dir [options] [PATH...]\n\n"
+		"Scan files and directories (default: the current directory). Inside a git\n"
+		"working tree, scans what git would see: tracked files and untracked files that\n"
+		"are not ignored, never .git/. A path named explicitly is scanned even if\n"
+		"ignored. Symlinks are not followed. .keyhound.yaml at the top of the working\n"
+		"tree (or of the directory) is loaded automatically.\n\n");
+	opts_print_common_help(out);
+}
+
+int cmd_dir(int argc, char **argv)
+{
+	struct session s;
+	struct source_dir_opts so;
+	struct pipeline_opts po;
+	struct pipeline *p = NULL;
+	struct err err = {0, ""};
+	const char **roots;
+	size_t nroots = 0;
+	char *cfgroot = NULL;
+	int i, rc, dashdash = 0;
+
+	session_init(&s, "dir");
+	roots = xcalloc((size_t)argc + 1, sizeof(*roots));
+	for (i = 1; i < argc; i++) {
+		if (!dashdash && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if (!dashdash && !strcmp(argv[i], "--")) {
+			dashdash = 1;
+			continue;
+		}
+		if (!dashdash && argv[i][0] == '-' && argv[i][1]) {
+			rc = opts_parse_common(&s.opts, argc, argv, &i, &err);
+			if (rc == 0)
+				err_set(&err, KH_EINVAL, "unknown option '%s' (see keyhound dir --help)",
+					argv[i]);
+			if (rc <= 0) {
+				session_print_error("%s", err.msg);
+				rc = KH_EXIT_ERROR;
+				goto out;
+			}
+			continue;
+		}
+		roots[nroots++] = argv[i];
+	}
+	if (!nroots)
+		roots[nroots++] = ".";
+	cfgroot = source_dir_config_root(roots[0]);
+	if (session_start(&s, cfgroot, &err) < 0) {
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	{
+		char *salt = session_repo_salt(cfgroot);
+		if (salt && !getenv("KEYHOUND_FINGERPRINT_KEY"))
+			session_set_salt(&s, salt);
+		free(salt);
+	}
+	memset(&so, 0, sizeof(so));
+	so.roots = roots;
+	so.nroots = nroots;
+	so.no_ignore = s.opts.no_ignore;
+	so.max_file_size = s.opts.max_file_size;
+	memset(&po, 0, sizeof(po));
+	po.threads = s.threads;
+	po.rs = &s.rs;
+	po.process = source_dir_process;
+	po.item_free = source_dir_item_free;
+	po.item_name = source_dir_item_name;
+	if (pipeline_new(&p, &po, &err) < 0) {
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	source_dir_run(&so, p, &s.stats, &err);
+	pipeline_finish(p, &s.findings, &s.stats);
+	rc = session_finish(&s);
+out:
+	free(cfgroot);
+	free(roots);
+	session_release(&s);
+	return rc;
+}

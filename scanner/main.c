@@ -1,0 +1,112 @@
+/* main.c - argument dispatch to one subcommand; process-wide setup only.
+ *
+ * Initialises libgit2 (with owner validation off: keyhound only reads, and
+ * repositories in CI containers are often owned by another user), installs
+ * the interrupt handler, and maps argv[1] to a cmd_*() function.
+ */
+#include <git2.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "opts.h"
+#include "pipeline.h"
+#include "session.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"dir", cmd_dir, "scan files and directories on disk"},
+	{"stdin", cmd_stdin, "scan content piped to standard input"},
+	{"rules", cmd_rules, "list the rules in force, or check them against their examples"},
+	{"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: keyhound <command> [options] [args]\n\n"
+		     "keyhound finds secrets (OpenAI keys first) in files and git history.\n\n"
+		     "Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "  %-14s %s\n", "help [COMMAND]", "show help for a command");
+	fprintf(out, "\nRun 'keyhound <command> --help' for a command's options.\n\n");
+	opts_print_common_help(out);
+}
+
+int cmd_version(int argc, char **argv)
+{
+	int maj, min, rev;
+
+	(void)argc;
+	(void)argv;
+	git_libgit2_version(&maj, &min, &rev);
+	printf("keyhound %s (libgit2 %d.%d.%d, PCRE2 %d.%d)\n", KH_VERSION, maj, min, rev,
+	       PCRE2_MAJOR, PCRE2_MINOR);
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (kh_interrupted) /* a second Ctrl-C: stop now */
+		_exit(KH_EXIT_INTERRUPTED);
+	kh_interrupted = 1;
+}
+
+static const struct command *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	struct sigaction sa;
+	int rc;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return argc < 2 ? KH_EXIT_ERROR : 0;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help")) {
+		if (argc > 2 && (c = find(argv[2]))) {
+			char *hargv[] = {argv[2], (char *)"--help", NULL};
+			git_libgit2_init();
+			rc = c->fn(2, hargv);
+			git_libgit2_shutdown();
+			return rc;
+		}
+		usage(stdout);
+		return argc > 2 ? KH_EXIT_ERROR : 0;
+	}
+	if (!(c = find(argv[1]))) {
+		session_print_error("unknown command '%s' (see keyhound --help)", argv[1]);
+		return KH_EXIT_ERROR;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	rc = c->fn(argc - 1, argv + 1);
+	git_libgit2_shutdown();
+	return rc;
+}

@@ -1,0 +1,300 @@
+/* pipeline.c - a bounded queue feeding worker threads that scan content.
+ *
+ * The source pushes items from the calling thread; each worker owns its
+ * scan scratch, findings and stats, so the hot path takes no lock. Large
+ * inputs are scanned through scan_fd() in overlapping windows, which keeps
+ * memory bounded by the window size whatever the file size. An item that
+ * fails is recorded as a problem and the scan goes on. Never prints.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "pipeline.h"
+#include "xalloc.h"
+
+#define DEFAULT_QUEUE 256
+#define BATCH 32          /* items handed over per lock, to keep futex calls rare */
+#define WINDOW (8u << 20) /* own region of one window when reading a file */
+
+volatile int kh_interrupted;
+
+struct pipeline {
+	struct pipeline_opts o;
+	void **queue;
+	size_t qcap, qhead, qlen;
+	int closed;
+	void *batch[BATCH];   /* the source's items not yet queued */
+	size_t nbatch;
+	int waiting_workers, waiting_source; /* signal only when someone waits */
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	struct worker *workers;
+	pthread_t *tids;
+	int nthreads;  /* workers allocated */
+	int started;   /* threads running */
+};
+
+static void *pop(struct pipeline *p)
+{
+	void *item = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->qlen && !p->closed) {
+		p->waiting_workers++;
+		pthread_cond_wait(&p->not_empty, &p->lock);
+		p->waiting_workers--;
+	}
+	if (p->qlen) {
+		item = p->queue[p->qhead];
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+		if (p->waiting_source)
+			pthread_cond_signal(&p->not_full);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return item;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->owner;
+	void *item;
+
+	while ((item = pop(p))) {
+		if (!kh_interrupted) {
+			struct err err = {0, ""};
+			if (p->o.process(w, item, p->o.payload, &err) < 0)
+				stats_problem(&w->stats, p->o.item_name ? p->o.item_name(item) : NULL,
+					      err.code, 1, "%s", err.msg[0] ? err.msg : "scan failed");
+		}
+		if (p->o.item_free)
+			p->o.item_free(item);
+	}
+	return NULL;
+}
+
+int pipeline_new(struct pipeline **out, const struct pipeline_opts *o, struct err *err)
+{
+	struct pipeline *p = xcalloc(1, sizeof(*p));
+	int i, rc = 0;
+
+	p->o = *o;
+	p->nthreads = o->threads > 0 ? o->threads : 1;
+	p->qcap = o->queue_len ? o->queue_len : DEFAULT_QUEUE;
+	p->queue = xcalloc(p->qcap, sizeof(void *));
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->not_empty, NULL);
+	pthread_cond_init(&p->not_full, NULL);
+	p->workers = xcalloc((size_t)p->nthreads, sizeof(*p->workers));
+	p->tids = xcalloc((size_t)p->nthreads, sizeof(*p->tids));
+	for (i = 0; i < p->nthreads; i++) {
+		struct worker *w = &p->workers[i];
+		w->id = i;
+		w->rs = o->rs;
+		w->owner = p;
+		finding_list_init(&w->findings);
+		stats_init(&w->stats);
+		w->scratch = scan_scratch_new(o->rs);
+		if (!w->scratch) {
+			rc = err_set(err, KH_EINVAL, "cannot allocate PCRE2 match data");
+			break;
+		}
+		if (o->local_new && !(w->local = o->local_new(o->payload, err))) {
+			rc = err->code ? err->code : KH_EINVAL;
+			break;
+		}
+	}
+	for (i = 0; !rc && i < p->nthreads; i++) {
+		if (pthread_create(&p->tids[i], NULL, worker_main, &p->workers[i])) {
+			rc = err_set(err, KH_EINVAL, "cannot start worker thread");
+			break;
+		}
+		p->started++;
+	}
+	if (rc) {
+		struct finding_list fl;
+		struct scan_stats st;
+		finding_list_init(&fl);
+		stats_init(&st);
+		pipeline_finish(p, &fl, &st);
+		finding_list_release(&fl);
+		stats_release(&st);
+		*out = NULL;
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/* Moves the source's batch into the queue under one lock. */
+static int flush_batch(struct pipeline *p)
+{
+	size_t i = 0;
+
+	pthread_mutex_lock(&p->lock);
+	while (i < p->nbatch) {
+		while (p->qlen == p->qcap && !kh_interrupted) {
+			if (p->waiting_workers)
+				pthread_cond_broadcast(&p->not_empty);
+			p->waiting_source++;
+			pthread_cond_wait(&p->not_full, &p->lock);
+			p->waiting_source--;
+		}
+		if (kh_interrupted)
+			break;
+		for (; i < p->nbatch && p->qlen < p->qcap; i++) {
+			p->queue[(p->qhead + p->qlen) % p->qcap] = p->batch[i];
+			p->qlen++;
+		}
+	}
+	if (p->waiting_workers)
+		pthread_cond_broadcast(&p->not_empty);
+	pthread_mutex_unlock(&p->lock);
+	if (i < p->nbatch) { /* interrupted: drop what was never queued */
+		for (; i < p->nbatch; i++)
+			if (p->o.item_free)
+				p->o.item_free(p->batch[i]);
+		p->nbatch = 0;
+		return KH_EINTR;
+	}
+	p->nbatch = 0;
+	return 0;
+}
+
+int pipeline_push(struct pipeline *p, void *item)
+{
+	p->batch[p->nbatch++] = item;
+	if (p->nbatch == BATCH)
+		return flush_batch(p);
+	return kh_interrupted ? KH_EINTR : 0;
+}
+
+void pipeline_finish(struct pipeline *p, struct finding_list *out, struct scan_stats *stats)
+{
+	int i;
+
+	if (!p)
+		return;
+	if (p->nbatch)
+		flush_batch(p);
+	pthread_mutex_lock(&p->lock);
+	p->closed = 1;
+	pthread_cond_broadcast(&p->not_empty);
+	pthread_mutex_unlock(&p->lock);
+	for (i = 0; i < p->started; i++)
+		pthread_join(p->tids[i], NULL);
+	for (i = 0; i < p->nthreads; i++) {
+		struct worker *w = &p->workers[i];
+		if (!w->owner) /* never initialised (setup failed before it) */
+			continue;
+		finding_list_move(out, &w->findings);
+		finding_list_release(&w->findings);
+		stats_add(stats, &w->stats);
+		stats_release(&w->stats);
+		if (w->local && p->o.local_free)
+			p->o.local_free(w->local);
+		scan_scratch_free(w->scratch);
+		free(w->iobuf);
+	}
+	while (p->qlen) { /* interrupted: drop what was never scanned */
+		if (p->o.item_free)
+			p->o.item_free(p->queue[p->qhead]);
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+	}
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->not_empty);
+	pthread_cond_destroy(&p->not_full);
+	free(p->workers);
+	free(p->tids);
+	free(p->queue);
+	free(p);
+}
+
+/* Advances line bookkeeping over data[from, to). */
+static void count_lines(const unsigned char *data, size_t from, size_t to, uint64_t base,
+			uint64_t *line, uint64_t *line_start)
+{
+	const unsigned char *q = data + from, *end = data + to, *nl;
+
+	while (q < end && (nl = memchr(q, '\n', (size_t)(end - q)))) {
+		(*line)++;
+		*line_start = base + (uint64_t)(nl - data) + 1;
+		q = nl + 1;
+	}
+}
+
+int scan_fd(struct worker *w, int fd, const char *path, const char *rel_path,
+	    struct err *err)
+{
+	size_t ov = w->rs->max_length + 64;
+	size_t cap = WINDOW + 2 * ov;
+	size_t have = 0, own_start = 0;
+	uint64_t base = 0, line = 1, line_start = 0;
+	int eof = 0;
+	struct content c;
+
+	if (w->iobuf_cap < cap) {
+		free(w->iobuf);
+		w->iobuf = xmalloc(cap);
+		w->iobuf_cap = cap;
+	}
+	w->head_len = 0;
+	for (;;) {
+		size_t own_end;
+		while (!eof && have < cap) {
+			ssize_t n = read(fd, w->iobuf + have, cap - have);
+			if (n < 0) {
+				if (errno == EINTR && !kh_interrupted)
+					continue;
+				return err_set(err, KH_EIO, "cannot read '%s': %s", path,
+					       strerror(errno));
+			}
+			if (n == 0)
+				eof = 1;
+			have += (size_t)n;
+		}
+		if (kh_interrupted)
+			return err_set(err, KH_EINTR, "interrupted");
+		if (!base) {
+			w->head_len = have < sizeof(w->head) ? have : sizeof(w->head);
+			memcpy(w->head, w->iobuf, w->head_len);
+		}
+		own_end = eof ? have : have - ov;
+		c.data = w->iobuf;
+		c.len = have;
+		c.own_start = own_start;
+		c.own_end = own_end;
+		c.base_offset = base;
+		c.own_line = line;
+		c.own_line_start = line_start;
+		c.path = path;
+		c.rel_path = rel_path;
+		scan_content(w->rs, w->scratch, &c, &w->findings, &w->stats, err);
+		w->stats.bytes_scanned += own_end - own_start;
+		if (eof)
+			break;
+		count_lines(w->iobuf, own_start, own_end, base, &line, &line_start);
+		{
+			size_t keep = own_end - ov;
+			memmove(w->iobuf, w->iobuf + keep, have - keep);
+			have -= keep;
+			base += keep;
+			own_start = ov;
+		}
+	}
+	return 0;
+}
+
+int scan_memory(struct worker *w, const void *data, size_t len, const char *path,
+		struct err *err)
+{
+	struct content c;
+
+	content_whole(&c, data, len, path);
+	w->stats.bytes_scanned += len;
+	return scan_content(w->rs, w->scratch, &c, &w->findings, &w->stats, err);
+}

@@ -1,0 +1,32 @@
+/* prefilter.h - find every rule keyword in one pass.
+ *
+ * Rules are only tried near places where one of their literal keywords
+ * occurs. With hundreds of keywords, one automaton pass that finds them all
+ * beats one search per keyword. Matching is ASCII case-insensitive.
+ * Immutable after prefilter_build(); safe to share across threads.
+ */
+#ifndef KH_PREFILTER_H
+#define KH_PREFILTER_H
+
+#include <stddef.h>
+#include "err.h"
+
+struct prefilter;
+
+struct prefilter *prefilter_new(void);
+void prefilter_free(struct prefilter *pf);
+/* Registers keyword kw (len bytes) for rule index `rule`. Before build only. */
+void prefilter_add(struct prefilter *pf, const char *kw, size_t len, unsigned rule);
+/* Builds the index. Returns 0, or KH_EINVAL for a keyword shorter than 2. */
+int prefilter_build(struct prefilter *pf, struct err *err);
+
+/* Called for each keyword occurrence [start, end) with each rule that owns
+ * the keyword, in nearly ascending order of start (occurrences are found by
+ * their anchor pair, so starts may go back by less than a keyword's length).
+ * Return non-zero to stop. */
+typedef int (*prefilter_hit_fn)(unsigned rule, size_t start, size_t end, void *payload);
+/* Scans data; returns what the callback stopped with, or 0. */
+int prefilter_scan(const struct prefilter *pf, const unsigned char *data, size_t len,
+		   prefilter_hit_fn fn, void *payload);
+
+#endif

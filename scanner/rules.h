@@ -1,0 +1,122 @@
+/* rules.h - the rule set: rules loaded from YAML, compiled with PCRE2 (JIT).
+ *
+ * A rule_set is built once (defaults compiled into the binary, then
+ * .keyhound.yaml, then --config) and is immutable and shared by all threads
+ * after rule_set_compile(). This module loads and validates; it never scans
+ * (scan.c) and never prints.
+ */
+#ifndef KH_RULES_H
+#define KH_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+#include "err.h"
+
+enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL };
+
+const char *severity_name(enum severity s);
+/* Parses "info|low|medium|high|critical"; returns -1 when unknown. */
+int severity_parse(const char *s);
+
+struct strlist {
+	char **v;
+	size_t n;
+};
+void strlist_add(struct strlist *l, const char *s);
+void strlist_release(struct strlist *l);
+
+/* Suppression lists; used globally (config `allowlist:`) and per rule. */
+struct allowlist {
+	struct strlist paths;     /* globs, matched against the report path */
+	struct strlist regexes;   /* PCRE2, matched against the secret */
+	struct strlist lines;     /* PCRE2, matched against the whole line */
+	struct strlist stopwords; /* substrings of the secret (case-insensitive) */
+	struct strlist commits;   /* commit ids (history scans) */
+	pcre2_code **regex_code;  /* compiled, same order as regexes */
+	pcre2_code **line_code;   /* compiled, same order as lines */
+};
+
+/* How to check a found secret against its provider (issue #7); only
+ * honoured for rules that come from the built-in set. */
+struct verify_spec {
+	char *provider;      /* e.g. "openai"; selects KEYHOUND_<PROVIDER>_BASE_URL */
+	char *base_url;      /* default base URL */
+	char *method;        /* GET by default */
+	char *path;          /* request path, e.g. /v1/models */
+	struct strlist headers; /* "Name: value" templates, {{secret}} substituted */
+	struct strlist live_status;    /* HTTP codes that mean live, e.g. "200", "403" */
+	struct strlist invalid_status; /* HTTP codes that mean invalid, e.g. "401" */
+	char *live_body;     /* optional substring: with a listed code, body must hold it */
+	char *quota_body;    /* optional: a 429 whose body holds this is live (no credit) */
+	char *identity_field;/* optional: JSON field naming the owner (org, login, ...) */
+	char *identity_header; /* optional: response header naming the owner */
+};
+
+struct rule {
+	char *id;           /* provider-first, e.g. openai-project-key */
+	char *description;
+	char *remediation;  /* may be NULL */
+	char *source;       /* where it was defined: "builtin:rules/openai.yml" or a path */
+	enum severity severity;
+	char *pattern;
+	int secret_group;   /* capture group holding the secret (0 = whole match) */
+	char *secret_group_name; /* or a named group; NULL when numbered */
+	struct strlist keywords; /* prefilter literals, matched case-insensitively */
+	double min_entropy; /* 0 = no check; Shannon bits per byte of the secret */
+	size_t max_length;  /* bound on a match's length in bytes (default 256) */
+	struct strlist examples;
+	struct strlist negative_examples;
+	struct strlist references;
+	struct allowlist allow;
+	int builtin;        /* came from the compiled-in defaults */
+	int disabled;       /* turned off by config */
+	int context_only;   /* informational (e.g. org ids): never fails a scan */
+	char *checksum;     /* checksum scheme (checksum.h) a match must pass, or NULL */
+	struct verify_spec *verify; /* NULL when the rule has no verifier */
+	pcre2_code *code;   /* compiled; NULL before rule_set_compile() */
+	int jit;            /* JIT compilation succeeded */
+};
+
+struct rule_set {
+	struct rule *rules;
+	size_t n, cap;
+	struct allowlist allow;      /* global allowlist from configs */
+	struct strlist config_files; /* configs merged in, in order */
+	struct strlist disabled;     /* rule ids disabled by config */
+	char *fingerprint_key;       /* optional config `fingerprint-key` */
+	size_t max_length;           /* max over enabled rules' max_length */
+	struct prefilter *prefilter; /* keyword automaton over enabled rules */
+};
+
+void rule_set_init(struct rule_set *rs);
+void rule_set_release(struct rule_set *rs);
+
+/* Merges the YAML document text (a rules file or a .keyhound.yaml config)
+ * into rs. `name` is used in error messages ("file:line:column: ...").
+ * builtin marks the rules as coming from the compiled-in defaults.
+ * A rule whose id already exists replaces it. Returns 0 or KH_EINVAL. */
+int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
+		       const char *name, int builtin, struct err *err);
+/* Reads and merges a file (see rule_set_load_yaml). */
+int rule_set_load_file(struct rule_set *rs, const char *path, struct err *err);
+/* Merges the default rules compiled into the binary. */
+int rule_set_load_defaults(struct rule_set *rs, struct err *err);
+
+/* Compiles every enabled rule's pattern (JIT where possible), the
+ * allowlists and the prefilter. Errors name the rule id, its source and
+ * the pattern offset. */
+int rule_set_compile(struct rule_set *rs, struct err *err);
+
+const struct rule *rule_set_find(const struct rule_set *rs, const char *id);
+
+/* Compiled-in defaults: generated at build time from rules/ (rules_builtin.c). */
+struct builtin_rule_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct builtin_rule_file builtin_rule_files[];
+extern const size_t builtin_rule_files_count;
+
+#endif

@@ -1,0 +1,326 @@
+/* session.c - the frame around every scan: rules and config in, reports and
+ * exit code out (see session.h).
+ *
+ * Config merge order: built-in defaults, then ROOT/.keyhound.yaml (unless
+ * --no-config), then each --config FILE. After the scan: fingerprints,
+ * suppressions (.keyhoundignore, --baseline), optional verification, stable
+ * order, every report (written to a temporary file and renamed, so an
+ * interrupted run leaves nothing partial), problems on stderr, exit code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "pipeline.h"
+#include "report.h"
+#include "session.h"
+#include "suppress.h"
+#include "verify.h"
+#include "xalloc.h"
+
+#define MAX_PROBLEMS_SHOWN 20
+
+void session_print_error(const char *fmt, ...)
+{
+	char msg[2048];
+	char *safe;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	safe = sanitize_for_terminal(msg, strlen(msg));
+	fprintf(stderr, "keyhound: error: %s\n", safe);
+	free(safe);
+}
+
+void session_init(struct session *s, const char *command)
+{
+	memset(s, 0, sizeof(*s));
+	common_opts_init(&s->opts);
+	s->command = command;
+	rule_set_init(&s->rs);
+	finding_list_init(&s->findings);
+	stats_init(&s->stats);
+}
+
+void session_release(struct session *s)
+{
+	finding_list_release(&s->findings);
+	rule_set_release(&s->rs);
+	stats_release(&s->stats);
+	common_opts_release(&s->opts);
+	free(s->root);
+	free(s->salt);
+}
+
+void session_set_salt(struct session *s, const char *salt)
+{
+	free(s->salt);
+	s->salt = xstrdup(salt ? salt : "");
+}
+
+char *session_repo_salt(const char *path)
+{
+	git_repository *repo = NULL;
+	git_revwalk *walk = NULL;
+	git_oid oid, last;
+	char hex[GIT_OID_HEXSZ + 1];
+	int have = 0;
+
+	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
+		return NULL;
+	if (git_revwalk_new(&walk, repo) == 0 && git_revwalk_push_head(walk) == 0) {
+		git_revwalk_simplify_first_parent(walk);
+		while (git_revwalk_next(&oid, walk) == 0) {
+			last = oid;
+			have = 1;
+		}
+	}
+	git_revwalk_free(walk);
+	git_repository_free(repo);
+	if (!have)
+		return NULL;
+	git_oid_tostr(hex, sizeof(hex), &last);
+	return xstrdup(hex);
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int session_start(struct session *s, const char *root, struct err *err)
+{
+	size_t i;
+	int rc;
+	long ncpu;
+
+	if (root) {
+		char *abs = realpath(root, NULL);
+		s->root = abs ? abs : xstrdup(root);
+	}
+	if ((rc = rule_set_load_defaults(&s->rs, err)))
+		return rc;
+	if (s->root && !s->opts.no_config) {
+		size_t n = strlen(s->root) + 32;
+		char *cfg = xmalloc(n);
+		snprintf(cfg, n, "%s/.keyhound.yaml", s->root);
+		if (!file_exists(cfg))
+			snprintf(cfg, n, "%s/.keyhound.yml", s->root);
+		if (file_exists(cfg) && (rc = rule_set_load_file(&s->rs, cfg, err))) {
+			free(cfg);
+			return rc;
+		}
+		free(cfg);
+	}
+	for (i = 0; i < s->opts.nconfigs; i++)
+		if ((rc = rule_set_load_file(&s->rs, s->opts.configs[i], err)))
+			return rc;
+	if ((rc = rule_set_compile(&s->rs, err)))
+		return rc;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	s->threads = s->opts.threads > 0 ? s->opts.threads : (ncpu > 0 ? (int)ncpu : 1);
+	if (s->opts.color >= 0)
+		s->color = s->opts.color;
+	else
+		s->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	if (!s->salt) {
+		const char *k = getenv("KEYHOUND_FINGERPRINT_KEY");
+		session_set_salt(s, k ? k : "");
+	}
+	return 0;
+}
+
+/* Fingerprints every finding; each distinct secret is hashed once (the
+ * hash is deliberately slow). */
+static void fingerprint_all(struct session *s)
+{
+	const char *salt = s->rs.fingerprint_key ? s->rs.fingerprint_key : s->salt;
+	size_t i, j;
+
+	for (i = 0; i < s->findings.n; i++) {
+		struct finding *f = &s->findings.v[i];
+		for (j = 0; j < i; j++) {
+			const struct finding *g = &s->findings.v[j];
+			if (g->secret_len == f->secret_len &&
+			    !memcmp(g->secret, f->secret, f->secret_len)) {
+				memcpy(f->fingerprint, g->fingerprint, sizeof(f->fingerprint));
+				break;
+			}
+		}
+		if (j == i)
+			finding_fingerprint(f->fingerprint, f->secret, f->secret_len, salt);
+	}
+}
+
+static FILE *open_report(const char *path, char **tmp, struct err *err)
+{
+	size_t n = strlen(path) + 16;
+	int fd;
+	FILE *f;
+
+	*tmp = xmalloc(n);
+	snprintf(*tmp, n, "%s.tmpXXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		err_set(err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		err_set(err, KH_EIO, "cannot write '%s'", path);
+	}
+	return f;
+}
+
+static int write_one(struct session *s, int format, const char *path,
+		     const struct report_opts *ro, int is_stdout)
+{
+	struct err err = {0, ""};
+	struct report_opts o = *ro;
+	char *tmp = NULL;
+	FILE *f;
+	int rc;
+
+	if (!path || !strcmp(path, "-")) {
+		o.color = is_stdout ? s->color : 0;
+		rc = report_write((enum report_format)format, stdout, &s->findings, &o, &err);
+		if (!rc && fflush(stdout))
+			rc = err_set(&err, KH_EIO, "cannot write the report to stdout");
+	} else {
+		o.color = 0;
+		if (!(f = open_report(path, &tmp, &err))) {
+			session_print_error("%s", err.msg);
+			return KH_EIO;
+		}
+		rc = report_write((enum report_format)format, f, &s->findings, &o, &err);
+		if (fclose(f) && !rc)
+			rc = err_set(&err, KH_EIO, "cannot write '%s'", path);
+		if (!rc && kh_interrupted)
+			rc = KH_EINTR;
+		if (!rc && rename(tmp, path))
+			rc = err_set(&err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
+		if (rc)
+			unlink(tmp);
+		free(tmp);
+	}
+	if (rc && rc != KH_EINTR)
+		session_print_error("%s", err.msg);
+	return rc;
+}
+
+static void print_problems(const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->stats.nproblems && i < MAX_PROBLEMS_SHOWN; i++) {
+		const struct problem *p = &s->stats.problems[i];
+		char *path = p->path ? sanitize_for_terminal(p->path, strlen(p->path)) : NULL;
+		char *msg = sanitize_for_terminal(p->message, strlen(p->message));
+		fprintf(stderr, "keyhound: %s: %s%s%s\n", p->code ? "error" : "warning",
+			path ? path : "", path ? ": " : "", msg);
+		free(path);
+		free(msg);
+	}
+	if (s->stats.nproblems > MAX_PROBLEMS_SHOWN)
+		fprintf(stderr, "keyhound: ... and %zu more (listed in the JSON report's stats)\n",
+			s->stats.nproblems - MAX_PROBLEMS_SHOWN);
+}
+
+static int fails(const struct session *s, const struct finding *f)
+{
+	if (f->suppressed || f->rule->context_only)
+		return 0;
+	if ((int)f->rule->severity < s->opts.fail_on)
+		return 0;
+	if (s->opts.only_live && f->verified != VERIFY_LIVE)
+		return 0;
+	return 1;
+}
+
+int session_finish(struct session *s)
+{
+	struct report_opts ro;
+	struct err err = {0, ""};
+	size_t i;
+	int failing = 0, write_failed = 0;
+
+	fingerprint_all(s);
+	if (suppress_apply(s, &err) < 0) {
+		session_print_error("%s", err.msg);
+		s->fatal = 1;
+	}
+	if (s->opts.verify && !kh_interrupted)
+		verify_findings(&s->findings, &s->rs, &s->stats);
+	if (s->opts.only_live) {
+		size_t out = 0;
+		for (i = 0; i < s->findings.n; i++) {
+			if (s->findings.v[i].verified == VERIFY_LIVE || s->findings.v[i].suppressed)
+				s->findings.v[out++] = s->findings.v[i];
+			else
+				finding_release(&s->findings.v[i]);
+		}
+		s->findings.n = out;
+	}
+	finding_list_sort(&s->findings);
+	s->stats.findings = 0;
+	s->stats.suppressed_config = s->stats.suppressed_inline = 0;
+	s->stats.suppressed_ignore = s->stats.suppressed_baseline = 0;
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		switch (f->suppressed) {
+		case SUPPRESS_NONE: s->stats.findings++; break;
+		case SUPPRESS_CONFIG: s->stats.suppressed_config++; break;
+		case SUPPRESS_INLINE: s->stats.suppressed_inline++; break;
+		case SUPPRESS_IGNORE: s->stats.suppressed_ignore++; break;
+		case SUPPRESS_BASELINE: s->stats.suppressed_baseline++; break;
+		}
+		failing |= fails(s, f);
+	}
+
+	memset(&ro, 0, sizeof(ro));
+	ro.version = KH_VERSION;
+	ro.command = s->command;
+	ro.rules = &s->rs;
+	ro.stats = &s->stats;
+	ro.show_secrets = s->opts.show_secrets;
+	ro.quiet = s->opts.quiet;
+	ro.verify = s->opts.verify;
+	ro.fail_severity = s->opts.fail_on;
+	ro.uri_base = s->root;
+	if (!kh_interrupted) {
+		if (write_one(s, s->opts.format, s->opts.output, &ro, 1))
+			write_failed = 1;
+		for (i = 0; i < s->opts.nreports; i++)
+			if (write_one(s, s->opts.reports[i].format, s->opts.reports[i].path, &ro, 0))
+				write_failed = 1;
+	}
+	print_problems(s);
+	if (s->stats.shallow)
+		fprintf(stderr, "keyhound: note: shallow repository: history beyond the shallow "
+				"boundary was not scanned\n");
+	if (kh_interrupted) {
+		fprintf(stderr, "keyhound: interrupted\n");
+		return KH_EXIT_INTERRUPTED;
+	}
+	if (write_failed || s->fatal || s->stats.errors)
+		return KH_EXIT_ERROR;
+	return failing ? s->opts.exit_code : KH_EXIT_CLEAN;
+}

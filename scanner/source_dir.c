@@ -1,0 +1,521 @@
+/* source_dir.c - the directory walk (see source_dir.h).
+ *
+ * Only one directory descriptor is held at a time: a directory's entries are
+ * read whole, the stream closed, and the walk descends with openat(); coming
+ * back up reopens ".." and checks it is the same directory (device, inode).
+ * Paths for display are built on the heap, so depth is not limited by
+ * PATH_MAX. Decides which files exist and are wanted; never scans bytes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "buf.h"
+#include "source_dir.h"
+#include "xalloc.h"
+
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_DIRECTORY
+#define O_DIRECTORY 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+
+struct dir_item {
+	int fd;
+	char *path;     /* display path */
+	char *rel;      /* relative to the config root (allowlists), or NULL */
+};
+
+/* What git knows about the tree being walked (NULL repo: not in a repo). */
+struct gitview {
+	git_repository *repo;
+	const char *workdir;    /* with trailing slash */
+	char **tracked;         /* sorted index paths */
+	size_t ntracked;
+	char **submodules;      /* sorted gitlink paths */
+	size_t nsubmodules;
+};
+
+struct walk {
+	const struct source_dir_opts *o;
+	struct pipeline *p;
+	struct scan_stats *stats;
+	struct gitview gv;
+	const char *root_given;   /* as the user typed it */
+	int prefix_root;          /* several roots: display paths start with the root */
+	char *repo_prefix;        /* root's path relative to the work tree, "" or "a/b/" */
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int sorted_has(char **v, size_t n, const char *s)
+{
+	return n && bsearch(&s, v, n, sizeof(char *), cmp_str) != NULL;
+}
+
+/* Does any tracked path lie below dir ("a/b/")? */
+static int tracked_below(const struct gitview *gv, const char *dir)
+{
+	size_t lo = 0, hi = gv->ntracked, dl = strlen(dir);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strcmp(gv->tracked[mid], dir) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < gv->ntracked && !strncmp(gv->tracked[lo], dir, dl);
+}
+
+static void gitview_release(struct gitview *gv)
+{
+	size_t i;
+
+	for (i = 0; i < gv->ntracked; i++)
+		free(gv->tracked[i]);
+	for (i = 0; i < gv->nsubmodules; i++)
+		free(gv->submodules[i]);
+	free(gv->tracked);
+	free(gv->submodules);
+	git_repository_free(gv->repo);
+	memset(gv, 0, sizeof(*gv));
+}
+
+/* Opens the repository holding abs (if any) and loads its index paths. */
+static void gitview_open(struct gitview *gv, const char *abs)
+{
+	git_index *idx = NULL;
+	size_t i, n;
+
+	memset(gv, 0, sizeof(*gv));
+	if (git_repository_open_ext(&gv->repo, abs, 0, NULL) < 0 ||
+	    git_repository_is_bare(gv->repo)) {
+		git_repository_free(gv->repo);
+		gv->repo = NULL;
+		return;
+	}
+	gv->workdir = git_repository_workdir(gv->repo);
+	if (git_repository_index(&idx, gv->repo) < 0)
+		return;
+	n = git_index_entrycount(idx);
+	gv->tracked = xcalloc(n ? n : 1, sizeof(char *));
+	gv->submodules = xcalloc(1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(idx, i);
+		if ((e->mode & 0170000) == 0160000) {
+			gv->submodules = xrealloc(gv->submodules,
+						  (gv->nsubmodules + 1) * sizeof(char *));
+			gv->submodules[gv->nsubmodules++] = xstrdup(e->path);
+		} else {
+			gv->tracked[gv->ntracked++] = xstrdup(e->path);
+		}
+	}
+	git_index_free(idx);
+	qsort(gv->tracked, gv->ntracked, sizeof(char *), cmp_str);
+	qsort(gv->submodules, gv->nsubmodules, sizeof(char *), cmp_str);
+}
+
+char *source_dir_config_root(const char *root)
+{
+	git_repository *repo = NULL;
+	struct stat st;
+	char *abs = realpath(root, NULL), *out;
+
+	if (!abs)
+		return xstrdup(root);
+	if (git_repository_open_ext(&repo, abs, 0, NULL) == 0 && !git_repository_is_bare(repo)) {
+		const char *wd = git_repository_workdir(repo);
+		size_t l = strlen(wd);
+		out = xstrndup(wd, l > 1 && wd[l - 1] == '/' ? l - 1 : l);
+		git_repository_free(repo);
+		free(abs);
+		return out;
+	}
+	git_repository_free(repo);
+	if (stat(abs, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(abs, '/');
+		if (slash && slash != abs)
+			*slash = '\0';
+	}
+	return abs;
+}
+
+/* Is rel (relative to the work tree) excluded by git's ignore rules? */
+static int ignored(struct walk *wk, const char *rel, int is_dir)
+{
+	int ign = 0;
+	char *p;
+
+	if (!wk->gv.repo || wk->o->no_ignore)
+		return 0;
+	if (!is_dir && sorted_has(wk->gv.tracked, wk->gv.ntracked, rel))
+		return 0;
+	if (is_dir) {
+		size_t l = strlen(rel);
+		p = xmalloc(l + 2);
+		memcpy(p, rel, l);
+		p[l] = '/';
+		p[l + 1] = '\0';
+		if (tracked_below(&wk->gv, p)) {
+			free(p);
+			return 0;
+		}
+	} else {
+		p = xstrdup(rel);
+	}
+	if (git_ignore_path_is_ignored(&ign, wk->gv.repo, p) < 0)
+		ign = 0;
+	free(p);
+	return ign;
+}
+
+static int push_file(struct walk *wk, int fd, const char *display, const char *rel)
+{
+	struct dir_item *it = xmalloc(sizeof(*it));
+
+	it->fd = fd;
+	it->path = xstrdup(display);
+	it->rel = rel ? xstrdup(rel) : NULL;
+	return pipeline_push(wk->p, it);
+}
+
+/* Opens name (relative to dirfd) as a regular file and queues it. */
+static int visit_file(struct walk *wk, int dirfd, const char *name, const char *display,
+		      const char *rel, int known_regular)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			wk->stats->skipped_symlinks++;
+			return 0;
+		}
+		stats_problem(wk->stats, display, KH_EIO, 1, "cannot open: %s", strerror(errno));
+		return 0;
+	}
+	/* readdir said "regular file": skip the fstat unless a size limit needs
+	 * it. Swapping in a FIFO meanwhile is harmless (O_NONBLOCK, reads 0 bytes);
+	 * symlinks are refused by O_NOFOLLOW. */
+	if (known_regular && !wk->o->max_file_size)
+		return push_file(wk, fd, display, rel);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		stats_problem(wk->stats, display, 0, 0, "not a regular file: not scanned");
+		return 0;
+	}
+	if (wk->o->max_file_size && (uint64_t)st.st_size > wk->o->max_file_size) {
+		close(fd);
+		wk->stats->skipped_size++;
+		stats_problem(wk->stats, display, 0, 0,
+			      "skipped: %llu bytes is over --max-file-size",
+			      (unsigned long long)st.st_size);
+		return 0;
+	}
+	/* O_NONBLOCK (which kept a FIFO swapped in from hanging the open) has no
+	 * effect on reads of a regular file, so it is left set. */
+	return push_file(wk, fd, display, rel);
+}
+
+struct entry {
+	char *name;
+	unsigned char type; /* DT_* or DT_UNKNOWN */
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* Reads all entries of the directory open at fd (fd stays open). */
+static struct entry *read_entries(int fd, size_t *n, int *err_no)
+{
+	int dfd = dup(fd);
+	DIR *d;
+	struct dirent *de;
+	struct entry *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	*err_no = 0;
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		*err_no = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return NULL;
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		void *p = v;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		xgrow(&p, &cap, *n + 1, sizeof(*v));
+		v = p;
+		v[*n].name = xstrdup(de->d_name);
+#ifdef DT_UNKNOWN
+		v[*n].type = de->d_type;
+#else
+		v[*n].type = 0;
+#endif
+		(*n)++;
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_entry);
+	return v;
+}
+
+static void free_entries(struct entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* One level of the walk: fd is the open directory (owned by the caller),
+ * display is its display path ("" for the root), rel its path relative to
+ * the work tree (for ignore rules). Returns <0 only when interrupted or
+ * when the walk cannot find its way back up. */
+static int walk_dir(struct walk *wk, int *fd, const char *display, const char *rel)
+{
+	struct entry *ents;
+	size_t n, i;
+	int e, rc = 0;
+	struct stat self;
+
+	if (fstat(*fd, &self) < 0)
+		return 0;
+	ents = read_entries(*fd, &n, &e);
+	if (!ents && e) {
+		stats_problem(wk->stats, *display ? display : wk->root_given, KH_EIO, 1,
+			      "cannot read directory: %s", strerror(e));
+		return 0;
+	}
+	for (i = 0; i < n && !rc; i++) {
+		const char *name = ents[i].name;
+		struct buf dp, rp;
+		struct stat st;
+		int is_dir, known_regular;
+
+		if (kh_interrupted) {
+			rc = KH_EINTR;
+			break;
+		}
+		if (!strcmp(name, ".git"))
+			continue;
+		memset(&st, 0, sizeof(st));
+		known_regular = 0;
+#ifdef DT_REG
+		/* The entry type from readdir saves a stat per file; visit_file
+		 * checks the opened file again with fstat. */
+		if (ents[i].type == DT_REG) {
+			st.st_mode = S_IFREG;
+			known_regular = 1;
+		}
+		else if (ents[i].type == DT_DIR)
+			st.st_mode = S_IFDIR;
+		else if (ents[i].type == DT_LNK)
+			st.st_mode = S_IFLNK;
+#endif
+		if (!st.st_mode && fstatat(*fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			stats_problem(wk->stats, name, KH_EIO, 1, "cannot stat: %s", strerror(errno));
+			continue;
+		}
+		buf_init(&dp, 0);
+		buf_init(&rp, 0);
+		if (*display) {
+			buf_adds(&dp, display);
+			buf_addch(&dp, '/');
+		}
+		buf_adds(&dp, name);
+		buf_adds(&rp, rel);
+		buf_adds(&rp, name);
+		is_dir = S_ISDIR(st.st_mode);
+		if (S_ISLNK(st.st_mode)) {
+			wk->stats->skipped_symlinks++;
+		} else if (wk->gv.repo && is_dir &&
+			   sorted_has(wk->gv.submodules, wk->gv.nsubmodules, rp.data)) {
+			wk->stats->skipped_submodules++;
+			stats_problem(wk->stats, dp.data, 0, 0, "submodule: not scanned (scan it on its own)");
+		} else if (ignored(wk, rp.data, is_dir)) {
+			/* excluded by .gitignore and not tracked */
+		} else if (is_dir) {
+			int child = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (child < 0) {
+				stats_problem(wk->stats, dp.data, KH_EIO, 1, "cannot open directory: %s",
+					      strerror(errno));
+			} else {
+				int up;
+				struct stat back;
+				buf_addch(&rp, '/');
+				/* Hold one descriptor at a time: leave ours, come back via "..". */
+				close(*fd);
+				*fd = -1;
+				rc = walk_dir(wk, &child, dp.data, rp.data);
+				up = child >= 0 ? openat(child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+				if (child >= 0)
+					close(child);
+				if (up < 0 || fstat(up, &back) < 0 || back.st_dev != self.st_dev ||
+				    back.st_ino != self.st_ino) {
+					if (up >= 0)
+						close(up);
+					stats_problem(wk->stats, *display ? display : wk->root_given,
+						      KH_EIO, 1, "directory changed during the scan");
+					rc = rc ? rc : KH_EIO;
+				} else {
+					*fd = up;
+				}
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			rc = visit_file(wk, *fd, name, dp.data, rp.data, known_regular);
+		} else {
+			stats_problem(wk->stats, dp.data, 0, 0, "not a regular file: not scanned");
+		}
+		buf_release(&dp);
+		buf_release(&rp);
+	}
+	free_entries(ents, n);
+	return rc == KH_EIO ? KH_EIO : rc;
+}
+
+static int run_root(struct walk *wk, const char *root)
+{
+	struct stat st;
+	char *abs;
+	int rc = 0;
+
+	if (stat(root, &st) < 0) {
+		stats_problem(wk->stats, root, KH_ENOTFOUND, 1, "cannot scan: %s", strerror(errno));
+		return 0;
+	}
+	wk->root_given = root;
+	if (!S_ISDIR(st.st_mode)) {
+		/* A file named explicitly is scanned even if ignored. */
+		return visit_file(wk, AT_FDCWD, root, root, NULL, 0);
+	}
+	abs = realpath(root, NULL);
+	gitview_open(&wk->gv, abs ? abs : root);
+	free(wk->repo_prefix);
+	wk->repo_prefix = xstrdup("");
+	if (wk->gv.repo && abs) {
+		size_t wl = strlen(wk->gv.workdir);
+		size_t al = strlen(abs);
+		if (al + 1 >= wl && !strncmp(abs, wk->gv.workdir, wl - 1) &&
+		    (al + 1 == wl || abs[wl - 1] == '/')) {
+			free(wk->repo_prefix);
+			if (al + 1 == wl) {
+				wk->repo_prefix = xstrdup("");
+			} else {
+				wk->repo_prefix = xmalloc(al - wl + 3);
+				snprintf(wk->repo_prefix, al - wl + 3, "%s/", abs + wl);
+			}
+		}
+	}
+	{
+		int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			stats_problem(wk->stats, root, KH_EIO, 1, "cannot open directory: %s",
+				      strerror(errno));
+		} else {
+			const char *display = "";
+			char *trimmed = NULL;
+			if (wk->prefix_root) {
+				size_t l = strlen(root);
+				while (l > 1 && root[l - 1] == '/')
+					l--;
+				trimmed = xstrndup(root, l);
+				display = trimmed;
+			}
+			rc = walk_dir(wk, &fd, display, wk->repo_prefix);
+			if (fd >= 0)
+				close(fd);
+			free(trimmed);
+		}
+	}
+	gitview_release(&wk->gv);
+	free(abs);
+	return rc;
+}
+
+int source_dir_run(const struct source_dir_opts *o, struct pipeline *p,
+		   struct scan_stats *stats, struct err *err)
+{
+	struct walk wk;
+	size_t i;
+	int rc = 0;
+
+	memset(&wk, 0, sizeof(wk));
+	wk.o = o;
+	wk.p = p;
+	wk.stats = stats;
+	wk.prefix_root = o->nroots > 1;
+	for (i = 0; i < o->nroots && !rc; i++)
+		rc = run_root(&wk, o->roots[i]);
+	free(wk.repo_prefix);
+	if (rc == KH_EINTR)
+		return err_set(err, KH_EINTR, "interrupted");
+	return 0;
+}
+
+/* Magic numbers of archive formats whose contents are not unpacked. */
+static int is_archive(const unsigned char *p, size_t n)
+{
+	return (n >= 4 && !memcmp(p, "PK\x03\x04", 4)) || (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+	       (n >= 6 && !memcmp(p, "7z\xbc\xaf\x27\x1c", 6)) ||
+	       (n >= 6 && !memcmp(p, "\xfd" "7zXZ", 5)) || (n >= 3 && !memcmp(p, "BZh", 3)) ||
+	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+	       (n >= 262 && !memcmp(p + 257, "ustar", 5));
+}
+
+int source_dir_process(struct worker *w, void *item, void *payload, struct err *err)
+{
+	struct dir_item *it = item;
+	size_t n;
+	int rc;
+
+	(void)payload;
+	rc = scan_fd(w, it->fd, it->path, it->rel, err);
+	if (rc)
+		return rc;
+	w->stats.files_scanned++;
+	n = w->head_len;
+	if (is_archive(w->head, n))
+		w->stats.skipped_archives++;
+	else if (n >= 40 && !memcmp(w->head, "version https://git-lfs.github.com/spec/", 40))
+		w->stats.skipped_lfs++;
+	else if (memchr(w->head, 0, n))
+		w->stats.skipped_binary++;
+	return 0;
+}
+
+void source_dir_item_free(void *item)
+{
+	struct dir_item *it = item;
+
+	if (it->fd >= 0)
+		close(it->fd);
+	free(it->path);
+	free(it->rel);
+	free(it);
+}
+
+const char *source_dir_item_name(void *item)
+{
+	return ((struct dir_item *)item)->path;
+}

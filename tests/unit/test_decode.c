@@ -1,0 +1,264 @@
+/* test_decode.c - keys hidden in encodings are found through the scanner:
+ * base64 (a Kubernetes Secret value), percent-encoding, JSON \u escapes and
+ * \/, UTF-16LE text; reported at the encoded span; bounded work; identifiers
+ * and random words are not decoded. Keys are generated at run time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "decode.h"
+#include "rules.h"
+#include "scan.h"
+#include "xalloc.h"
+
+#define MARKER "T3Blbk" "FJ"
+
+static struct rule_set rs;
+static struct scan_scratch *sc;
+
+static void fake_proj(char *out)
+{
+	static const char cs[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	char a[21], b[21];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		a[i] = cs[rand() % 62];
+		b[i] = cs[rand() % 62];
+	}
+	a[20] = b[20] = '\0';
+	snprintf(out, 128, "sk-proj-%s%s%s", a, MARKER, b);
+}
+
+static void b64(const char *in, char *out)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(in), i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		uint32_t v = ((uint32_t)(unsigned char)in[i] << 16) |
+			     ((uint32_t)(unsigned char)in[i + 1] << 8) | (unsigned char)in[i + 2];
+		out[o++] = t[v >> 18];
+		out[o++] = t[(v >> 12) & 63];
+		out[o++] = t[(v >> 6) & 63];
+		out[o++] = t[v & 63];
+	}
+	if (n - i == 1) {
+		uint32_t v = (uint32_t)(unsigned char)in[i] << 16;
+		out[o++] = t[v >> 18];
+		out[o++] = t[(v >> 12) & 63];
+		out[o++] = '=';
+		out[o++] = '=';
+	} else if (n - i == 2) {
+		uint32_t v = ((uint32_t)(unsigned char)in[i] << 16) | ((uint32_t)(unsigned char)in[i + 1] << 8);
+		out[o++] = t[v >> 18];
+		out[o++] = t[(v >> 12) & 63];
+		out[o++] = t[(v >> 6) & 63];
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+}
+
+static int setup(void **state)
+{
+	struct err err;
+
+	(void)state;
+	srand(7);
+	rule_set_init(&rs);
+	if (rule_set_load_defaults(&rs, &err) || rule_set_compile(&rs, &err))
+		return -1;
+	sc = scan_scratch_new(&rs);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	scan_scratch_free(sc);
+	rule_set_release(&rs);
+	return 0;
+}
+
+static void scan_buf(const void *p, size_t n, struct finding_list *fl)
+{
+	struct content c;
+	struct scan_stats st;
+	struct err err;
+
+	stats_init(&st);
+	content_whole(&c, p, n, "f");
+	scan_content(&rs, sc, &c, fl, &st, &err);
+	stats_release(&st);
+}
+
+static void test_base64_k8s_secret(void **state)
+{
+	char key[128], enc[256], text[1024];
+	struct finding_list fl;
+
+	(void)state;
+	fake_proj(key);
+	b64(key, enc);
+	snprintf(text, sizeof(text), "apiVersion: v1\nkind: Secret\ndata:\n  OPENAI_API_KEY: %s\n", enc);
+	finding_list_init(&fl);
+	scan_buf(text, strlen(text), &fl);
+	assert_int_equal(fl.n, 1);
+	assert_string_equal(fl.v[0].secret, key);
+	assert_string_equal(fl.v[0].decoded, "base64");
+	assert_int_equal(fl.v[0].line, 4);
+	assert_int_equal(fl.v[0].column, 19); /* where the encoded value starts */
+	assert_int_equal(fl.v[0].end_column, 19 + strlen(enc));
+	finding_list_release(&fl);
+}
+
+static void test_basic_auth_and_nested(void **state)
+{
+	char key[128], cred[200], enc[400], twice[600], text[1024];
+	struct finding_list fl;
+
+	(void)state;
+	fake_proj(key);
+	snprintf(cred, sizeof(cred), "user:%s", key);
+	b64(cred, enc);
+	b64(enc, twice); /* base64 of base64: depth 2 */
+	snprintf(text, sizeof(text), "Authorization: Basic %s\nx=%s\n", enc, twice);
+	finding_list_init(&fl);
+	scan_buf(text, strlen(text), &fl);
+	assert_int_equal(fl.n, 2);
+	assert_string_equal(fl.v[0].secret, key);
+	assert_int_equal(fl.v[0].line, 1);
+	assert_string_equal(fl.v[1].secret, key);
+	assert_int_equal(fl.v[1].line, 2);
+	finding_list_release(&fl);
+}
+
+static void test_percent_and_json_escapes(void **state)
+{
+	char key[128], text[1024], pct[400], esc[400];
+	size_t i, o;
+	struct finding_list fl;
+
+	(void)state;
+	fake_proj(key);
+	/* every '-' percent-encoded; every '-' as \u002d */
+	for (i = 0, o = 0; key[i]; i++) {
+		if (key[i] == '-') {
+			memcpy(pct + o, "%2D", 3);
+			o += 3;
+		} else {
+			pct[o++] = key[i];
+		}
+	}
+	pct[o] = '\0';
+	for (i = 0, o = 0; key[i]; i++) {
+		if (key[i] == '-') {
+			memcpy(esc + o, "\\u002d", 6);
+			o += 6;
+		} else {
+			esc[o++] = key[i];
+		}
+	}
+	esc[o] = '\0';
+	snprintf(text, sizeof(text), "https://x.test/?k=%s&a=1\n{\"k\": \"%s\"}\n", pct, esc);
+	finding_list_init(&fl);
+	scan_buf(text, strlen(text), &fl);
+	assert_int_equal(fl.n, 2);
+	assert_string_equal(fl.v[0].secret, key);
+	assert_string_equal(fl.v[0].decoded, "percent");
+	assert_string_equal(fl.v[1].secret, key);
+	assert_string_equal(fl.v[1].decoded, "escape");
+	assert_int_equal(fl.v[1].line, 2);
+	finding_list_release(&fl);
+}
+
+static void test_plain_not_duplicated(void **state)
+{
+	char key[128], text[512];
+	struct finding_list fl;
+
+	(void)state;
+	fake_proj(key);
+	/* a JSON string with \/ escapes around a plain key: one finding */
+	snprintf(text, sizeof(text), "{\"url\": \"https:\\/\\/x.test\\/%s\"}\n", key);
+	finding_list_init(&fl);
+	scan_buf(text, strlen(text), &fl);
+	assert_int_equal(fl.n, 1);
+	assert_null(fl.v[0].decoded);
+	finding_list_release(&fl);
+}
+
+static void test_utf16(void **state)
+{
+	char key[128], text[256];
+	unsigned char u16[600];
+	size_t i, n;
+	struct finding_list fl;
+
+	(void)state;
+	fake_proj(key);
+	snprintf(text, sizeof(text), "line one\nOPENAI_API_KEY=%s\n", key);
+	n = 0;
+	u16[n++] = 0xff;
+	u16[n++] = 0xfe;
+	for (i = 0; text[i]; i++) {
+		u16[n++] = (unsigned char)text[i];
+		u16[n++] = 0;
+	}
+	finding_list_init(&fl);
+	scan_buf(u16, n, &fl);
+	assert_int_equal(fl.n, 1);
+	assert_string_equal(fl.v[0].secret, key);
+	assert_string_equal(fl.v[0].decoded, "utf-16");
+	assert_int_equal(fl.v[0].line, 2);
+	assert_int_equal(fl.v[0].offset, 2 + 2 * (9 + 15));
+	finding_list_release(&fl);
+}
+
+static int count_spans(const struct decoded *d, void *payload)
+{
+	(void)d;
+	++*(int *)payload;
+	return 0;
+}
+
+static void test_identifiers_not_decoded_and_budget(void **state)
+{
+	const char *code = "static int pthread_mutex_lock_recursive_helper(void);\n"
+			   "#define THIS_IS_A_VERY_LONG_MACRO_NAME_FOR_TESTS 1\n"
+			   "/usr/share/doc/some-package/changelog.Debian.gz\n";
+	size_t budget = 1 << 20;
+	int n = 0;
+	char *big;
+
+	(void)state;
+	decode_spans((const unsigned char *)code, strlen(code), 0, strlen(code), &budget,
+		     count_spans, &n);
+	assert_int_equal(n, 0);
+	/* a zero budget decodes nothing */
+	big = xmalloc(4096);
+	memset(big, 'Q', 4096);
+	memcpy(big + 100, "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW", 29);
+	budget = 0;
+	n = 0;
+	decode_spans((const unsigned char *)big, 4096, 0, 4096, &budget, count_spans, &n);
+	assert_int_equal(n, 0);
+	free(big);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_base64_k8s_secret),
+		cmocka_unit_test(test_basic_auth_and_nested),
+		cmocka_unit_test(test_percent_and_json_escapes),
+		cmocka_unit_test(test_plain_not_duplicated),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_identifiers_not_decoded_and_budget),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
