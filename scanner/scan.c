@@ -162,6 +162,50 @@ static int is_limit_error(int rc)
 	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
+static int contains_ci(const unsigned char *p, size_t len, const char *word)
+{
+	size_t wl = strlen(word), i, k;
+
+	for (i = 0; i + wl <= len; i++) {
+		for (k = 0; k < wl; k++) {
+			unsigned char c = p[i + k];
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c + 32);
+			if (c != (unsigned char)word[k])
+				break;
+		}
+		if (k == wl)
+			return 1;
+	}
+	return 0;
+}
+
+/* Values written in documentation and templates, not secrets: template
+ * syntax, "your key here" words, masks, runs of one character. A random
+ * 40-character key holds one of these words or a run of six equal characters
+ * with a probability far below one in a million. */
+static int looks_like_placeholder(const unsigned char *p, size_t len)
+{
+	static const char *const words[] = {
+		"xxxx", "****", "....", "${", "{{", "<", ">", "$(", "%(", "example", "placeholder",
+		"changeme", "change_me", "dummy", "sample", "redacted", "your_", "your-",
+		"yourkey", "yourapi", "yoursecret", "yourtoken", "replace_me", "replaceme",
+		"insert_", "insert-", "foobar", "0123456789", "123456789", "abcdefgh", NULL};
+	size_t i, run = 1;
+
+	for (i = 0; words[i]; i++)
+		if (contains_ci(p, len, words[i]))
+			return 1;
+	if (len <= 128) {
+		for (i = 1; i < len; i++) {
+			run = p[i] == p[i - 1] ? run + 1 : 1;
+			if (run >= 6)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Runs one rule over its regions, adding candidates that pass the gates. */
 static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *c,
 		     struct scan_stats *stats)
@@ -201,6 +245,8 @@ static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *
 			if (se <= ss || ss < c->own_start || ss >= c->own_end)
 				continue;
 			if (r->min_entropy > 0 && shannon_entropy(c->data + ss, se - ss) < r->min_entropy)
+				continue;
+			if (looks_like_placeholder(c->data + ss, se - ss))
 				continue;
 			if (r->checksum &&
 			    checksum_verify(r->checksum, (const char *)c->data + ss, se - ss) == 0)

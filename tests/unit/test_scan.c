@@ -206,6 +206,26 @@ static void test_inline_allow_and_allowlist(void **state)
 	finding_list_release(&fl);
 }
 
+/* Template values shaped like keys are not reported (issue #5). */
+static void test_placeholders(void **state)
+{
+	static const char *bodies[] = {
+		"YOUR_KEY_HERE_0000000", "xxxxxxxxxxxxxxxxxxxx", "EXAMPLEEXAMPLEEXAMPL",
+		"aaaaaaaaaaBbCcDdEeFf", "ReplaceMe1234567890a", "${OPENAI_KEY_VALUE_X}"};
+	char text[256];
+	struct finding_list fl;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		snprintf(text, sizeof(text), "k = sk-proj-%s%sAb3De6Gh9Jk2Mn5Pq8St\n", bodies[i], MARKER);
+		finding_list_init(&fl);
+		scan_str(text, strlen(text), "f", &fl);
+		assert_int_equal(fl.n, 0);
+		finding_list_release(&fl);
+	}
+}
+
 static void test_org_id_is_context(void **state)
 {
 	char id[64], text[128];
@@ -290,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_lookalikes_not_reported),
 		cmocka_unit_test(test_every_openai_generation),
 		cmocka_unit_test(test_inline_allow_and_allowlist),
+		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_org_id_is_context),
 		cmocka_unit_test(test_windows),
 	};
