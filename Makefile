@@ -95,6 +95,11 @@ uninstall:
 clean:
 	rm -rf build build-*
 
+# ---- accuracy: recall and precision per rule family on a generated corpus -------
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+accuracy: all
+	$(PYTHON) tools/accuracy.py $(BUILD)/keyhound rules --check
+
 # ---- benchmarks (numbers, not tests) -------------------------------------------
 bench: all
 	sh bench/bench-dir.sh $(BUILD)/keyhound

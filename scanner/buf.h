@@ -23,7 +23,8 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Hand the data to the caller (who frees it) and reset b. */
+/* Hands the data to the caller (who frees it); b is left released (call
+ * buf_init before using it again). */
 char *buf_detach(struct buf *b, size_t *len);
 
 #endif

@@ -98,12 +98,21 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int session_start(struct session *s, const char *root, struct err *err)
 {
 	size_t i;
 	int rc;
 	long ncpu;
 
+	s->started = now_seconds();
 	if (root) {
 		char *abs = realpath(root, NULL);
 		s->root = abs ? abs : xstrdup(root);
@@ -263,6 +272,7 @@ int session_finish(struct session *s)
 	int failing = 0, write_failed = 0;
 
 	fingerprint_all(s);
+	s->stats.seconds = now_seconds() - s->started;
 	if (suppress_apply(s, &err) < 0) {
 		session_print_error("%s", err.msg);
 		s->fatal = 1;

@@ -28,6 +28,7 @@ struct session {
 	int threads;               /* resolved thread count */
 	int color;                 /* resolved for stdout */
 	int fatal;                 /* a runtime error stopped the scan early */
+	double started;            /* monotonic seconds at session_start */
 };
 
 void session_init(struct session *s, const char *command);

@@ -15,6 +15,7 @@ have_pc cmocka     || need="$need libcmocka-dev"
 command -v git >/dev/null 2>&1 || need="$need git"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null || need="$need python3-jsonschema"
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import yaml' 2>/dev/null || need="$need python3-yaml"
 command -v pre-commit >/dev/null 2>&1 || need="$need pre-commit"
 [ -z "$need" ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

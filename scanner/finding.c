@@ -1,0 +1,188 @@
+/* finding.c - the finding record: lists, stable order, redaction, fingerprints.
+ *
+ * Redaction shows a secret the way OpenAI's dashboard shows a key: the
+ * provider prefix and the last four characters, never the middle. The
+ * fingerprint is PBKDF2-HMAC-SHA256 of the secret, salted with the
+ * repository's identity (or a configured key), so the same secret is
+ * recognised across places and runs without being printed, and a weak secret
+ * cannot be recovered cheaply by hashing guesses. Never prints.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "finding.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+#define FP_ITERATIONS 1000
+#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
+
+void finding_list_init(struct finding_list *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+}
+
+void finding_release(struct finding *f)
+{
+	free(f->path);
+	free(f->secret);
+	free(f->redacted);
+	free(f->commit);
+	free(f->author);
+	free(f->email);
+	free(f->date);
+	free(f->message);
+	free(f->blob);
+	free(f->verify_identity);
+	free(f->decoded);
+	memset(f, 0, sizeof(*f));
+}
+
+void finding_list_release(struct finding_list *fl)
+{
+	size_t i;
+
+	for (i = 0; i < fl->n; i++)
+		finding_release(&fl->v[i]);
+	free(fl->v);
+	memset(fl, 0, sizeof(*fl));
+}
+
+struct finding *finding_list_push(struct finding_list *fl)
+{
+	void *v = fl->v;
+
+	xgrow(&v, &fl->cap, fl->n + 1, sizeof(*fl->v));
+	fl->v = v;
+	memset(&fl->v[fl->n], 0, sizeof(*fl->v));
+	return &fl->v[fl->n++];
+}
+
+void finding_list_move(struct finding_list *dst, struct finding_list *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		*finding_list_push(dst) = src->v[i];
+	src->n = 0;
+}
+
+static int cmp_str0(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_finding(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+	int c;
+
+	if ((c = cmp_str0(a->path, b->path)))
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->column != b->column)
+		return a->column < b->column ? -1 : 1;
+	if ((c = strcmp(a->rule->id, b->rule->id)))
+		return c;
+	if ((c = cmp_str0(a->commit, b->commit)))
+		return c;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	return 0;
+}
+
+void finding_list_sort(struct finding_list *fl)
+{
+	if (fl->n > 1)
+		qsort(fl->v, fl->n, sizeof(*fl->v), cmp_finding);
+}
+
+char *redact_secret(const char *secret, size_t len)
+{
+	size_t prefix = 0, tail, i, max_prefix = len / 3;
+	char *out;
+
+	/* the provider prefix: up to the last '-' or '_' in the first 12 bytes */
+	for (i = 0; i < len && i < 12; i++)
+		if (secret[i] == '-' || secret[i] == '_')
+			prefix = i + 1;
+	if (!prefix && len >= 16)
+		prefix = 4;
+	if (prefix > max_prefix)
+		prefix = max_prefix;
+	tail = len >= 16 ? 4 : len >= 8 ? 2 : 0;
+	out = xmalloc(prefix + sizeof(ELLIPSIS) + tail);
+	memcpy(out, secret, prefix);
+	memcpy(out + prefix, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+	memcpy(out + prefix + sizeof(ELLIPSIS) - 1, secret + len - tail, tail);
+	out[prefix + sizeof(ELLIPSIS) - 1 + tail] = '\0';
+	/* shown bytes must not be control characters */
+	for (i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	return out;
+}
+
+void finding_fingerprint(char out[33], const char *secret, size_t len, const char *salt)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char tag[] = "keyhound-fp-v1:";
+	size_t sl = salt ? strlen(salt) : 0, i;
+	char *s = xmalloc(sizeof(tag) + sl);
+	unsigned char d[16];
+
+	memcpy(s, tag, sizeof(tag) - 1);
+	if (sl)
+		memcpy(s + sizeof(tag) - 1, salt, sl);
+	pbkdf2_hmac_sha256(secret, len, s, sizeof(tag) - 1 + sl, FP_ITERATIONS, d, sizeof(d));
+	free(s);
+	for (i = 0; i < 16; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[32] = '\0';
+}
+
+/* memmem is not in POSIX. */
+static const char *find_bytes(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	size_t i;
+
+	if (!nlen || nlen > hlen)
+		return NULL;
+	for (i = 0; i + nlen <= hlen; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, nlen))
+			return hay + i;
+	return NULL;
+}
+
+void redact_in_string(char **s, const char *secret, size_t len, const char *redacted)
+{
+	size_t rl = strlen(redacted), cap, n = 0;
+	const char *p, *hit;
+	char *out;
+
+	if (!*s || !len || !find_bytes(*s, strlen(*s), secret, len))
+		return;
+	cap = strlen(*s) + 1;
+	out = xmalloc(cap + 16);
+	for (p = *s; (hit = find_bytes(p, strlen(p), secret, len)); p = hit + len) {
+		size_t pre = (size_t)(hit - p);
+		if (n + pre + rl + 1 > cap) {
+			cap = (n + pre + rl + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + n, p, pre);
+		n += pre;
+		memcpy(out + n, redacted, rl);
+		n += rl;
+	}
+	{
+		size_t rest = strlen(p);
+		if (n + rest + 1 > cap)
+			out = xrealloc(out, n + rest + 1);
+		memcpy(out + n, p, rest + 1);
+	}
+	free(*s);
+	*s = out;
+}

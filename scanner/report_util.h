@@ -1,0 +1,14 @@
+/* report_util.h - string helpers shared by the report writers. */
+#ifndef KH_REPORT_UTIL_H
+#define KH_REPORT_UTIL_H
+
+#include <stddef.h>
+
+/* Copies s[0, len) replacing invalid UTF-8 (and NUL) with U+FFFD; *exact (if
+ * not NULL) is set to 0 when anything was replaced. Returns a new string. */
+char *utf8_valid_copy(const char *s, size_t len, int *exact);
+/* Percent-encodes every byte outside unreserved URI characters and '/'.
+ * Returns a new string. */
+char *percent_encode(const char *s);
+
+#endif
