@@ -1,0 +1,76 @@
+#!/bin/sh
+# run.sh - the test runner `make test` calls: unit tests (cmocka, TAP), every
+# rule's examples (`keyhound rules check --tap`), then the end-to-end scripts
+# tests/e2e/t*.sh (TAP). Prints a line per test file and ends with
+# "N passed, N failed[, N skipped]". Exit 0 only if nothing failed and at
+# least one test ran; a file that crashes or prints no plan counts as failed.
+#   KEYHOUND=/abs/build/keyhound BUILD=build sh tests/run.sh [-v]
+#   KH_TEST_FILTER=t1 sh tests/run.sh   # only files whose name contains t1
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-build}
+KEYHOUND=${KEYHOUND:-$(pwd)/$BUILD/keyhound}
+export KEYHOUND
+verbose=0
+[ "${1:-}" = "-v" ] && verbose=1
+filter=${KH_TEST_FILTER:-}
+pass=0 fail=0 skip=0 files_failed=""
+log=$(mktemp "${TMPDIR:-/tmp}/kh-test-log.XXXXXX")
+trap 'rm -f "$log"' EXIT
+
+# run_tap NAME CMD...: runs CMD, reads its TAP, adds to the totals
+run_tap() {
+	name=$1
+	shift
+	if [ -n "$filter" ] && ! printf '%s' "$name" | grep -q -- "$filter"; then
+		return
+	fi
+	"$@" >"$log" 2>&1
+	rc=$?
+	counts=$(awk '
+		/^ok / { if ($0 ~ /# [Ss][Kk][Ii][Pp]/) s++; else p++ }
+		/^not ok / { if ($0 ~ /# TODO/) p++; else f++ }
+		/^1\.\.[0-9]+/ { plan = 1 }
+		END { printf "%d %d %d %d", p, f, s, plan }' "$log")
+	set -- $counts
+	p=$1 f=$2 s=$3 plan=$4
+	if [ "$plan" -eq 0 ] || { [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; }; then
+		f=$((f + 1))
+		echo "not ok - $name exited $rc without a complete TAP plan" >>"$log"
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	if [ "$f" -gt 0 ]; then
+		files_failed="$files_failed $name"
+		printf '%-40s %4d passed, %d failed, %d skipped  FAILED\n' "$name" "$p" "$f" "$s"
+		grep '^not ok' "$log" | head -n 30 | sed 's/^/    /'
+		echo "    --- last lines of output:"
+		tail -n 25 "$log" | sed 's/^/    /'
+	else
+		printf '%-40s %4d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	fi
+	[ "$verbose" -eq 1 ] && sed 's/^/    /' "$log"
+	return 0
+}
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_tap "unit/$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+done
+run_tap "rules check" "$KEYHOUND" rules check --tap --no-config
+for t in "$here"/e2e/t[0-9]*.sh; do
+	[ -f "$t" ] || continue
+	run_tap "e2e/$(basename "$t")" sh "$t"
+done
+
+total=$((pass + fail))
+if [ -n "$files_failed" ]; then
+	echo "failed:$files_failed"
+fi
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ] && [ "$total" -gt 0 ]
