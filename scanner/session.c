@@ -172,6 +172,37 @@ static void fingerprint_all(struct session *s)
 	}
 }
 
+/* Redaction applies to every field: a found secret is replaced by its
+ * redacted form wherever it also appears in a path, a commit message, an
+ * author or a problem message (keys get pasted into all of them). */
+static void redact_fields(struct session *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *k = &s->findings.v[i];
+		for (j = 0; j < i; j++)
+			if (s->findings.v[j].secret_len == k->secret_len &&
+			    !memcmp(s->findings.v[j].secret, k->secret, k->secret_len))
+				break;
+		if (j < i || k->secret_len < 8)
+			continue; /* done already, or too short to redact safely */
+		for (j = 0; j < s->findings.n; j++) {
+			struct finding *f = &s->findings.v[j];
+			redact_in_string(&f->path, k->secret, k->secret_len, k->redacted);
+			redact_in_string(&f->message, k->secret, k->secret_len, k->redacted);
+			redact_in_string(&f->author, k->secret, k->secret_len, k->redacted);
+			redact_in_string(&f->email, k->secret, k->secret_len, k->redacted);
+		}
+		for (j = 0; j < s->stats.nproblems; j++) {
+			redact_in_string(&s->stats.problems[j].path, k->secret, k->secret_len,
+					 k->redacted);
+			redact_in_string(&s->stats.problems[j].message, k->secret, k->secret_len,
+					 k->redacted);
+		}
+	}
+}
+
 static FILE *open_report(const char *path, char **tmp, struct err *err)
 {
 	size_t n = strlen(path) + 16;
@@ -272,6 +303,8 @@ int session_finish(struct session *s)
 	int failing = 0, write_failed = 0;
 
 	fingerprint_all(s);
+	if (!s->opts.show_secrets)
+		redact_fields(s);
 	s->stats.seconds = now_seconds() - s->started;
 	if (suppress_apply(s, &err) < 0) {
 		session_print_error("%s", err.msg);
