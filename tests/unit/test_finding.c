@@ -1,0 +1,160 @@
+/* test_finding.c - SHA-256/HMAC/PBKDF2 against published vectors; redaction
+ * shapes and the property that no 8-byte window of a secret's hidden middle
+ * is ever shown; fingerprints stable per salt; stable sort; redact_in_string. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "finding.h"
+#include "sha256.h"
+#include "xalloc.h"
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void test_vectors(void **state)
+{
+	unsigned char d[64];
+	char h[129];
+
+	(void)state;
+	sha256("abc", 3, d);
+	hex(d, 32, h);
+	assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256("", 0, d);
+	hex(d, 32, h);
+	assert_string_equal(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	/* 448-bit message, two blocks (FIPS 180-4 example) */
+	sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, d);
+	hex(d, 32, h);
+	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* RFC 4231 test case 2 */
+	hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, d);
+	hex(d, 32, h);
+	assert_string_equal(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	/* RFC 7914 section 11, PBKDF2-HMAC-SHA256 */
+	pbkdf2_hmac_sha256("passwd", 6, "salt", 4, 1, d, 64);
+	hex(d, 64, h);
+	assert_string_equal(h, "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+			       "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
+}
+
+static void test_redaction_shapes(void **state)
+{
+	char *r;
+
+	(void)state;
+	r = redact_secret("sk-proj-abcdefghijklmnopqrstuvwxyz0123456789", 44);
+	assert_string_equal(r, "sk-proj-\xe2\x80\xa6" "6789");
+	free(r);
+	r = redact_secret("AKIAABCDEFGHIJKLMNOP", 20);
+	assert_string_equal(r, "AKIA\xe2\x80\xa6MNOP");
+	free(r);
+	r = redact_secret("short", 5);
+	assert_string_equal(r, "\xe2\x80\xa6");
+	free(r);
+	r = redact_secret("pass1234", 8);
+	assert_string_equal(r, "\xe2\x80\xa6" "34");
+	free(r);
+}
+
+/* No 8-byte window of the hidden part appears in the redacted form. */
+static void test_hidden_part_never_shown(void **state)
+{
+	static const char cs[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	char s[200];
+	int t;
+
+	(void)state;
+	srand(3);
+	for (t = 0; t < 2000; t++) {
+		size_t len = 8 + (size_t)(rand() % 150), i, shown_prefix, shown_tail;
+		char *r;
+		for (i = 0; i < len; i++)
+			s[i] = cs[rand() % 64];
+		s[len] = '\0';
+		r = redact_secret(s, len);
+		shown_prefix = (size_t)(strstr(r, "\xe2\x80\xa6") - r);
+		shown_tail = strlen(r) - shown_prefix - 3;
+		assert_true(shown_prefix <= len / 3);
+		assert_true(shown_tail <= 4);
+		for (i = shown_prefix; i + 8 <= len - shown_tail; i++) {
+			char w[9];
+			memcpy(w, s + i, 8);
+			w[8] = '\0';
+			assert_null(strstr(r, w));
+		}
+		free(r);
+	}
+}
+
+static void test_fingerprints(void **state)
+{
+	char a[33], b[33], c[33], d[33];
+
+	(void)state;
+	finding_fingerprint(a, "secret-one-1234567890", 21, "repo-a");
+	finding_fingerprint(b, "secret-one-1234567890", 21, "repo-a");
+	finding_fingerprint(c, "secret-one-1234567890", 21, "repo-b");
+	finding_fingerprint(d, "secret-two-1234567890", 21, "repo-a");
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+	assert_int_equal(strlen(a), 32);
+	assert_true(strspn(a, "0123456789abcdef") == 32);
+}
+
+static void test_sort_and_redact_in_string(void **state)
+{
+	struct rule r1 = {0}, r2 = {0};
+	struct finding_list fl;
+	struct finding *f;
+	char *s;
+
+	(void)state;
+	r1.id = "b-rule";
+	r2.id = "a-rule";
+	finding_list_init(&fl);
+	f = finding_list_push(&fl);
+	f->rule = &r1; f->path = xstrdup("z.txt"); f->line = 1; f->column = 1;
+	f = finding_list_push(&fl);
+	f->rule = &r1; f->path = xstrdup("a.txt"); f->line = 9; f->column = 1;
+	f = finding_list_push(&fl);
+	f->rule = &r1; f->path = xstrdup("a.txt"); f->line = 2; f->column = 5;
+	f = finding_list_push(&fl);
+	f->rule = &r2; f->path = xstrdup("a.txt"); f->line = 2; f->column = 5;
+	finding_list_sort(&fl);
+	assert_string_equal(fl.v[0].path, "a.txt");
+	assert_int_equal(fl.v[0].line, 2);
+	assert_string_equal(fl.v[0].rule->id, "a-rule");
+	assert_string_equal(fl.v[1].rule->id, "b-rule");
+	assert_int_equal(fl.v[2].line, 9);
+	assert_string_equal(fl.v[3].path, "z.txt");
+	finding_list_release(&fl);
+
+	s = xstrdup("fix: remove KEY123456789 and KEY123456789!");
+	redact_in_string(&s, "KEY123456789", 12, "KEY…89");
+	assert_string_equal(s, "fix: remove KEY…89 and KEY…89!");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_redaction_shapes),
+		cmocka_unit_test(test_hidden_part_never_shown),
+		cmocka_unit_test(test_fingerprints),
+		cmocka_unit_test(test_sort_and_redact_in_string),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
