@@ -22,6 +22,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"dir", cmd_dir, "scan files and directories on disk"},
+	{"git", cmd_git, "scan a repository's whole history (or a range of commits)"},
 	{"stdin", cmd_stdin, "scan content piped to standard input"},
 	{"rules", cmd_rules, "list the rules in force, or check them against their examples"},
 	{"version", cmd_version, "print the version"},

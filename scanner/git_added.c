@@ -1,0 +1,194 @@
+/* git_added.c - lines added by a diff, and scanning just those (see git_added.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "git_added.h"
+#include "xalloc.h"
+
+void added_set_init(struct added_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void added_set_release(struct added_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].path);
+		free(s->v[i].lines);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct added_file *file_for(struct added_set *s, const git_diff_delta *d)
+{
+	struct added_file *f;
+	void *v;
+
+	if (s->n && !strcmp(s->v[s->n - 1].path, d->new_file.path) &&
+	    !git_oid_cmp(&s->v[s->n - 1].blob, &d->new_file.id))
+		return &s->v[s->n - 1];
+	v = s->v;
+	xgrow(&v, &s->cap, s->n + 1, sizeof(*s->v));
+	s->v = v;
+	f = &s->v[s->n++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(d->new_file.path);
+	git_oid_cpy(&f->blob, &d->new_file.id);
+	return f;
+}
+
+static int on_file(const git_diff_delta *d, float progress, void *payload)
+{
+	(void)progress;
+	if (d->status == GIT_DELTA_DELETED || d->new_file.mode == GIT_FILEMODE_COMMIT ||
+	    git_oid_is_zero(&d->new_file.id))
+		return 0;
+	if (d->status == GIT_DELTA_RENAMED && d->similarity == 100)
+		return 0; /* a pure rename adds nothing */
+	if (d->flags & GIT_DIFF_FLAG_BINARY)
+		file_for(payload, d)->binary = 1;
+	return 0;
+}
+
+static int on_binary(const git_diff_delta *d, const git_diff_binary *b, void *payload)
+{
+	(void)b;
+	if (d->status != GIT_DELTA_DELETED && !git_oid_is_zero(&d->new_file.id))
+		file_for(payload, d)->binary = 1;
+	return 0;
+}
+
+static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		   void *payload)
+{
+	struct added_file *f;
+	void *v;
+
+	(void)h;
+	if (l->origin != GIT_DIFF_LINE_ADDITION || l->new_lineno <= 0 ||
+	    d->status == GIT_DELTA_DELETED)
+		return 0;
+	f = file_for(payload, d);
+	v = f->lines;
+	xgrow(&v, &f->cap, f->n + 1, sizeof(uint32_t));
+	f->lines = v;
+	f->lines[f->n++] = (uint32_t)l->new_lineno;
+	return 0;
+}
+
+int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err)
+{
+	git_diff_find_options fo;
+	int rc;
+
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_EXACT_MATCH_ONLY;
+	if ((rc = git_diff_find_similar(diff, &fo)) < 0)
+		return err_from_git(err, rc, "finding renames");
+	if ((rc = git_diff_foreach(diff, on_file, on_binary, NULL, on_line, s)) < 0)
+		return err_from_git(err, rc, "reading a diff");
+	return 0;
+}
+
+static int has_line(const struct added_file *f, uint64_t line)
+{
+	size_t lo = 0, hi = f->n;
+
+	if (f->binary)
+		return 1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (f->lines[mid] < line)
+			lo = mid + 1;
+		else if (f->lines[mid] > line)
+			hi = mid;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+void added_set_intersect(struct added_set *acc, const struct added_set *other)
+{
+	size_t i, j, k, out = 0;
+
+	for (i = 0; i < acc->n; i++) {
+		struct added_file *f = &acc->v[i];
+		const struct added_file *g = NULL;
+		for (j = 0; j < other->n; j++)
+			if (!strcmp(other->v[j].path, f->path) && !git_oid_cmp(&other->v[j].blob, &f->blob)) {
+				g = &other->v[j];
+				break;
+			}
+		if (!g) { /* identical to that parent's file: adds nothing */
+			free(f->path);
+			free(f->lines);
+			continue;
+		}
+		if (!g->binary) {
+			size_t n = 0;
+			if (f->binary) { /* take the other's lines */
+				f->binary = 0;
+				free(f->lines);
+				f->lines = xmemdup(g->lines, g->n * sizeof(uint32_t));
+				f->n = f->cap = g->n;
+			} else {
+				for (k = 0; k < f->n; k++)
+					if (has_line(g, f->lines[k]))
+						f->lines[n++] = f->lines[k];
+				f->n = n;
+			}
+		}
+		acc->v[out++] = *f;
+	}
+	acc->n = out;
+}
+
+void added_set_scan(const struct added_set *s, git_repository *repo, const struct rule_set *rs,
+		    struct scan_scratch *sc, struct finding_list *out, struct scan_stats *stats)
+{
+	git_odb *odb = NULL;
+	size_t i, j;
+
+	if (git_repository_odb(&odb, repo) < 0) {
+		stats_problem(stats, NULL, KH_EGIT, 1, "cannot open the object database");
+		return;
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct added_file *f = &s->v[i];
+		git_odb_object *obj = NULL;
+		struct finding_list tmp;
+		struct content c;
+		struct err err = {0, ""};
+		char hex[GIT_OID_HEXSZ + 1];
+
+		if (!f->binary && !f->n)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &f->blob);
+		if (git_odb_read(&obj, odb, &f->blob) < 0) {
+			const git_error *e = git_error_last();
+			stats_problem(stats, f->path, KH_EGIT, 1, "cannot read blob %s: %s", hex,
+				      e && e->message ? e->message : "error");
+			continue;
+		}
+		finding_list_init(&tmp);
+		content_whole(&c, git_odb_object_data(obj), git_odb_object_size(obj), f->path);
+		scan_content(rs, sc, &c, &tmp, stats, &err);
+		stats->blobs_scanned++;
+		stats->bytes_scanned += git_odb_object_size(obj);
+		for (j = 0; j < tmp.n; j++) {
+			struct finding *d;
+			if (!has_line(f, tmp.v[j].line))
+				continue;
+			d = finding_list_push(out);
+			*d = tmp.v[j];
+			memset(&tmp.v[j], 0, sizeof(tmp.v[j]));
+			d->blob = xstrdup(hex);
+		}
+		finding_list_release(&tmp);
+		git_odb_object_free(obj);
+	}
+	git_odb_free(odb);
+}
