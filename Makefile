@@ -30,8 +30,10 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # library the tests link against. (A wildcard keeps parallel work on separate
 # modules from colliding in this file.)
 LIB_SRC  := $(filter-out scanner/main.c,$(sort $(wildcard scanner/*.c)))
-LIB_OBJ  := $(LIB_SRC:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o
+LIB_OBJ  := $(LIB_SRC:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o \
+            $(BUILD)/obj/hooks_builtin.o
 RULE_FILES := $(sort $(wildcard rules/*.yml))
+HOOK_FILES := hooks/pre-commit hooks/pre-push
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEP      := $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_BIN:=.d)
@@ -52,9 +54,13 @@ $(BUILD)/obj/%.o: scanner/%.c | $(BUILD)/obj
 
 # The default rules are compiled into the binary so that it works alone.
 $(BUILD)/rules_builtin.c: $(RULE_FILES) $(BUILD)/embed-rules
-	$(BUILD)/embed-rules $(RULE_FILES) > $@.tmp && mv $@.tmp $@
+	$(BUILD)/embed-rules builtin_rule_files $(RULE_FILES) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/rules_builtin.o: $(BUILD)/rules_builtin.c
+# ... and the git hooks, which `keyhound install-hook` writes.
+$(BUILD)/hooks_builtin.c: $(HOOK_FILES) $(BUILD)/embed-rules
+	$(BUILD)/embed-rules builtin_hook_files $(HOOK_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%_builtin.o: $(BUILD)/%_builtin.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/embed-rules: tools/embed-rules.c | $(BUILD)/obj

@@ -11,5 +11,8 @@ int cmd_stdin(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_git(int argc, char **argv);
+int cmd_staged(int argc, char **argv);
+int cmd_install_hook(int argc, char **argv);
+int cmd_uninstall_hook(int argc, char **argv);
 
 #endif

@@ -23,7 +23,10 @@ struct command {
 static const struct command commands[] = {
 	{"dir", cmd_dir, "scan files and directories on disk"},
 	{"git", cmd_git, "scan a repository's whole history (or a range of commits)"},
+	{"staged", cmd_staged, "scan what the next commit adds (pre-commit hook)"},
 	{"stdin", cmd_stdin, "scan content piped to standard input"},
+	{"install-hook", cmd_install_hook, "install the pre-commit (and pre-push) hook"},
+	{"uninstall-hook", cmd_uninstall_hook, "remove keyhound's hooks, restoring any earlier"},
 	{"rules", cmd_rules, "list the rules in force, or check them against their examples"},
 	{"version", cmd_version, "print the version"},
 };

@@ -118,5 +118,8 @@ struct builtin_rule_file {
 };
 extern const struct builtin_rule_file builtin_rule_files[];
 extern const size_t builtin_rule_files_count;
+/* The git hooks (hooks/), embedded the same way for `keyhound install-hook`. */
+extern const struct builtin_rule_file builtin_hook_files[];
+extern const size_t builtin_hook_files_count;
 
 #endif

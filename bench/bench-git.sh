@@ -1,0 +1,64 @@
+#!/bin/sh
+# bench-git.sh - history benchmark: `keyhound git` (all default rules, default
+# threads; and --threads 1 / 2) against git inflating every object once and
+# against `git log -p --all`, on one repository, warm cache, one run each.
+#
+#   sh bench/bench-git.sh [KEYHOUND] [REPO]
+# Default REPO: KH_BENCH_REPO or /tmp/kh-corpus, built by make-corpus.py with
+# KH_BENCH_REPO_ARGS (default --commits 5000 --mb 1000) if absent. Also checks
+# that every planted key of the corpus's .keys.tsv was found. Numbers only.
+set -u
+KH=${1:-build/keyhound}
+REPO=${2:-${KH_BENCH_REPO:-/tmp/kh-corpus}}
+SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared}
+if [ ! -d "$REPO" ]; then
+	echo "building corpus $REPO ..." >&2
+	# shellcheck disable=SC2086
+	python3 "$SHARED/bench/make-corpus.py" "$REPO" ${KH_BENCH_REPO_ARGS:---commits 5000 --mb 1000} >&2 || exit 1
+fi
+KH=$(cd "$(dirname "$KH")" && pwd)/$(basename "$KH")
+cd "$REPO" || exit 1
+
+now() { date +%s.%N; }
+wall() {
+	t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+	echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}'
+}
+peak_kb() {
+	if [ -x /usr/bin/time ]; then /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; else echo "?"; fi
+}
+
+echo "repository: $REPO ($(git count-objects -vH | awk '/size-pack/ {print $2 $3}') packed, $(git rev-list --all | wc -l) commits)"
+git cat-file --batch-all-objects --batch >/dev/null 2>&1 # warm the cache
+t_cat=$(wall git cat-file --batch-all-objects --batch)
+t_log=$(wall git log -p --all)
+t_kh=$(wall "$KH" git --no-config --quiet .)
+t_kh1=$(wall "$KH" git --no-config --quiet --threads 1 .)
+t_kh2=$(wall "$KH" git --no-config --quiet --threads 2 .)
+rss=$(peak_kb "$KH" git --no-config --quiet .)
+"$KH" git --no-config --format json --show-secrets . >/tmp/kh-bench-git.json 2>/dev/null
+blobs=$(git cat-file --batch-all-objects --batch-check | grep -c " blob ")
+echo "git cat-file --batch-all-objects --batch   ${t_cat} s"
+echo "git log -p --all                           ${t_log} s"
+echo "keyhound git (default threads)             ${t_kh} s   peak RSS ${rss} KB"
+echo "keyhound git --threads 1                   ${t_kh1} s"
+echo "keyhound git --threads 2                   ${t_kh2} s"
+awk -v k="$t_kh" -v c="$t_cat" -v l="$t_log" -v k1="$t_kh1" -v k2="$t_kh2" 'BEGIN {
+	printf "ratio keyhound / cat-file inflate   %.2fx  (target <= 1.0)\n", k / c;
+	printf "ratio keyhound / git log -p --all   %.2fx\n", k / l;
+	printf "ratio --threads 1 / cat-file        %.2fx; --threads 2 / cat-file %.2fx\n", k1 / c, k2 / c }'
+python3 - /tmp/kh-bench-git.json "$REPO.keys.tsv" "$blobs" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("stats.blobs_scanned %d, distinct blobs in the repository %s" % (d["stats"]["blobs_scanned"], sys.argv[3]))
+try:
+    rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
+except OSError:
+    sys.exit(0)
+found = {(f["commit"], f["path"]) for f in d["findings"]}
+secrets = {f["secret"] for f in d["findings"]}
+missed = [r for r in rows if (r[0], r[1]) not in found]
+print("planted keys: %d, attributed to their commit and path: %d" % (len(rows), len(rows) - len(missed)))
+for r in missed[:10]:
+    print("  not attributed as planted:", r[:4])
+PY

@@ -1,0 +1,255 @@
+/* cmd_hook.c - `keyhound install-hook` / `uninstall-hook`: put keyhound's git
+ * hooks in a repository without losing the hooks already there.
+ *
+ * The hooks directory honours core.hooksPath (relative to the work tree) and
+ * is shared by linked worktrees. An existing hook is never overwritten: it is
+ * renamed to HOOK.keyhound-chained (mode and bytes unchanged), and keyhound's
+ * hook runs it first, so a failing original still blocks. Installing twice
+ * changes nothing; uninstalling restores exactly what was there.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "session.h"
+#include "source_git.h"
+#include "xalloc.h"
+
+#define MARK "keyhound pre-" /* present in the first lines of our hooks */
+
+static void usage(FILE *out, const char *name)
+{
+	fprintf(out,
+		"usage: keyhound %s [--pre-commit] [--pre-push] [REPO]\n\n"
+		"%s keyhound's git hooks (default: pre-commit only). The hooks directory\n"
+		"honours core.hooksPath. An existing hook is kept and still runs first\n"
+		"(chained as HOOK.keyhound-chained); uninstall-hook restores it exactly.\n\n"
+		"  --pre-commit             the pre-commit hook (keyhound staged)\n"
+		"  --pre-push               the pre-push hook (keyhound git --range)\n",
+		name, !strcmp(name, "install-hook") ? "Installs" : "Removes");
+}
+
+static char *hooks_dir(git_repository *repo, struct err *err)
+{
+	git_config *cfg = NULL;
+	git_buf b = {0};
+	char *out = NULL;
+
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string_buf(&b, cfg, "core.hooksPath") == 0 && b.size) {
+		const char *base = git_repository_workdir(repo);
+		if (b.ptr[0] == '/' || !base)
+			base = "";
+		out = xmalloc(strlen(base) + b.size + 2);
+		snprintf(out, strlen(base) + b.size + 2, "%s%s", base, b.ptr);
+	}
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	if (!out) {
+		const char *common = git_repository_commondir(repo);
+		size_t n = strlen(common) + 8;
+		out = xmalloc(n);
+		snprintf(out, n, "%shooks", common);
+	}
+	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
+		err_set(err, KH_EIO, "cannot create hooks directory '%s': %s", out, strerror(errno));
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static int is_ours(const char *path)
+{
+	char buf[512];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, "# " MARK) != NULL;
+}
+
+static const struct builtin_rule_file *hook_text(const char *name)
+{
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < builtin_hook_files_count; i++) {
+		const char *f = builtin_hook_files[i].name;
+		size_t fl = strlen(f);
+		if (fl >= nl && !strcmp(f + fl - nl, name))
+			return &builtin_hook_files[i];
+	}
+	return NULL;
+}
+
+/* The absolute path of this program, for the hook's last-resort lookup. */
+static char *self_path(const char *argv0)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0) {
+		buf[n] = '\0';
+		return xstrdup(buf);
+	}
+	if (strchr(argv0, '/')) {
+		char *r = realpath(argv0, NULL);
+		if (r)
+			return r;
+	}
+	return xstrdup("keyhound");
+}
+
+static int write_hook(const char *path, const struct builtin_rule_file *h, const char *self,
+		      struct err *err)
+{
+	const char *at = strstr(h->text, "@KEYHOUND@");
+	char *tmp = xmalloc(strlen(path) + 16);
+	FILE *f;
+	int ok;
+
+	snprintf(tmp, strlen(path) + 16, "%s.keyhound-tmp", path);
+	if (!(f = fopen(tmp, "w"))) {
+		free(tmp);
+		return err_set(err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	if (at) {
+		fwrite(h->text, 1, (size_t)(at - h->text), f);
+		fputs(self, f);
+		fputs(at + strlen("@KEYHOUND@"), f);
+	} else {
+		fwrite(h->text, 1, h->len, f);
+	}
+	ok = fclose(f) == 0 && chmod(tmp, 0755) == 0 && rename(tmp, path) == 0;
+	if (!ok) {
+		unlink(tmp);
+		free(tmp);
+		return err_set(err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
+	}
+	free(tmp);
+	return 0;
+}
+
+static int install_one(const char *dir, const char *name, const char *self, struct err *err)
+{
+	size_t n = strlen(dir) + strlen(name) + 32;
+	char *path = xmalloc(n), *chained = xmalloc(n);
+	const struct builtin_rule_file *h = hook_text(name);
+	struct stat st;
+	int rc = 0;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	snprintf(chained, n, "%s/%s.keyhound-chained", dir, name);
+	if (!h) {
+		rc = err_set(err, KH_EINVAL, "no built-in %s hook", name);
+	} else if (lstat(path, &st) == 0 && is_ours(path)) {
+		printf("keyhound: %s is already installed\n", path);
+	} else {
+		if (lstat(path, &st) == 0) {
+			if (lstat(chained, &st) == 0)
+				rc = err_set(err, KH_EIO, "both '%s' and '%s' exist: resolve by hand",
+					     path, chained);
+			else if (rename(path, chained) < 0)
+				rc = err_set(err, KH_EIO, "cannot keep the existing hook '%s': %s", path,
+					     strerror(errno));
+			else
+				printf("keyhound: kept the existing %s hook; it runs first (%s)\n", name,
+				       chained);
+		}
+		if (!rc && !(rc = write_hook(path, h, self, err)))
+			printf("keyhound: installed %s\n", path);
+	}
+	free(path);
+	free(chained);
+	return rc;
+}
+
+static int uninstall_one(const char *dir, const char *name, struct err *err)
+{
+	size_t n = strlen(dir) + strlen(name) + 32;
+	char *path = xmalloc(n), *chained = xmalloc(n);
+	struct stat st;
+	int rc = 0;
+
+	snprintf(path, n, "%s/%s", dir, name);
+	snprintf(chained, n, "%s/%s.keyhound-chained", dir, name);
+	if (lstat(path, &st) == 0 && is_ours(path)) {
+		if (unlink(path) < 0)
+			rc = err_set(err, KH_EIO, "cannot remove '%s': %s", path, strerror(errno));
+		else if (lstat(chained, &st) == 0 && rename(chained, path) < 0)
+			rc = err_set(err, KH_EIO, "cannot restore '%s': %s", path, strerror(errno));
+		else
+			printf("keyhound: removed %s%s\n", path,
+			       lstat(path, &st) == 0 ? " (the previous hook is back)" : "");
+	} else {
+		printf("keyhound: %s is not keyhound's hook; left alone\n", path);
+	}
+	free(path);
+	free(chained);
+	return rc;
+}
+
+static int run(int argc, char **argv, int install)
+{
+	struct err err = {0, ""};
+	const char *path = ".";
+	git_repository *repo = NULL;
+	char *dir = NULL, *self = NULL;
+	int i, pre_commit = 0, pre_push = 0, rc = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout, argv[0]);
+			return 0;
+		} else if (!strcmp(argv[i], "--pre-commit")) {
+			pre_commit = 1;
+		} else if (!strcmp(argv[i], "--pre-push")) {
+			pre_push = 1;
+		} else if (argv[i][0] == '-') {
+			session_print_error("unknown option '%s' (see keyhound %s --help)", argv[i],
+					    argv[0]);
+			return KH_EXIT_ERROR;
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!pre_commit && !pre_push)
+		pre_commit = 1;
+	if (source_git_open(&repo, path, &err) < 0 || !(dir = hooks_dir(repo, &err))) {
+		session_print_error("%s", err.msg);
+		git_repository_free(repo);
+		return KH_EXIT_ERROR;
+	}
+	self = self_path(argv[0]);
+	if (pre_commit)
+		rc = install ? install_one(dir, "pre-commit", self, &err)
+			     : uninstall_one(dir, "pre-commit", &err);
+	if (!rc && pre_push)
+		rc = install ? install_one(dir, "pre-push", self, &err)
+			     : uninstall_one(dir, "pre-push", &err);
+	if (rc)
+		session_print_error("%s", err.msg);
+	free(self);
+	free(dir);
+	git_repository_free(repo);
+	return rc ? KH_EXIT_ERROR : 0;
+}
+
+int cmd_install_hook(int argc, char **argv)
+{
+	return run(argc, argv, 1);
+}
+
+int cmd_uninstall_hook(int argc, char **argv)
+{
+	return run(argc, argv, 0);
+}

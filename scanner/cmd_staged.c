@@ -1,0 +1,190 @@
+/* cmd_staged.c - `keyhound staged [REPO]`: what the next commit would add.
+ *
+ * Compares the index with HEAD (the empty tree before the first commit; for a
+ * merge in progress, with every parent-to-be), reads the index's blobs from the
+ * object database (so `git add -p` partial staging is judged by what is
+ * staged, not by the file on disk), and reports findings on added lines only,
+ * with line numbers of the staged version. When a commit is blocked, says what
+ * to do about it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmd.h"
+#include "git_added.h"
+#include "session.h"
+#include "source_git.h"
+#include "xalloc.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: keyhound staged [options] [REPO]\n\n"
+		"Scan what the next commit would add: the index against HEAD (or the empty\n"
+		"tree before the first commit), only the added lines, reported with the\n"
+		"line numbers of the staged version. Used by the pre-commit hook.\n\n");
+	opts_print_common_help(out);
+}
+
+static int tree_of(git_repository *repo, const char *rev, git_tree **out)
+{
+	git_object *obj = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = git_revparse_single(&obj, repo, rev)) < 0)
+		return rc;
+	rc = git_object_peel((git_object **)out, obj, GIT_OBJECT_TREE);
+	git_object_free(obj);
+	return rc;
+}
+
+static int staged_added(git_repository *repo, git_index *idx, struct added_set *as,
+			struct err *err)
+{
+	git_diff_options dopts;
+	const char *parents[] = {"HEAD", "MERGE_HEAD"};
+	int i, rc = 0, have_head = 0;
+
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	dopts.context_lines = 0;
+	dopts.interhunk_lines = 0;
+	for (i = 0; i < 2; i++) {
+		git_tree *t = NULL;
+		git_diff *diff = NULL;
+		struct added_set one;
+		if (tree_of(repo, parents[i], &t) < 0) {
+			if (i == 1)
+				break; /* no merge in progress */
+			t = NULL;  /* unborn branch: against the empty tree */
+		} else if (i == 0) {
+			have_head = 1;
+		}
+		added_set_init(&one);
+		if ((rc = git_diff_tree_to_index(&diff, repo, t, idx, &dopts)) < 0)
+			err_from_git(err, rc, "comparing the index with %s", parents[i]);
+		else
+			rc = added_set_from_diff(i == 0 ? as : &one, diff, err);
+		if (!rc && i == 1)
+			added_set_intersect(as, &one); /* a merge adds what is in neither parent */
+		added_set_release(&one);
+		git_diff_free(diff);
+		git_tree_free(t);
+		if (rc < 0 || !have_head)
+			break;
+	}
+	return rc;
+}
+
+static void advice(void)
+{
+	fprintf(stderr,
+		"\nkeyhound: this commit is blocked: it adds the secret(s) listed above.\n"
+		"  Why: a key in a commit is readable by everyone who can read the repository,\n"
+		"  its clones and its history, for ever; an OpenAI key bills its owner for\n"
+		"  every request anyone makes with it.\n"
+		"  Fix: remove the key from the file and load it at run time instead, e.g.\n"
+		"       from the OPENAI_API_KEY environment variable or a secret manager; then\n"
+		"       `git add` the file again. If the key was ever committed or pushed\n"
+		"       anywhere, revoke it and create a new one.\n"
+		"  Not a secret? Add a `keyhound:allow` comment on that line, or its\n"
+		"       fingerprint to .keyhoundignore.\n"
+		"  `git commit --no-verify` skips this check (the key would still leak).\n");
+}
+
+int cmd_staged(int argc, char **argv)
+{
+	struct session s;
+	struct err err = {0, ""};
+	const char *path = NULL;
+	git_repository *repo = NULL;
+	git_index *idx = NULL;
+	struct added_set as;
+	struct scan_scratch *sc = NULL;
+	int i, rc;
+
+	session_init(&s, "staged");
+	added_set_init(&as);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			rc = opts_parse_common(&s.opts, argc, argv, &i, &err);
+			if (rc == 0)
+				err_set(&err, KH_EINVAL, "unknown option '%s' (see keyhound staged --help)",
+					argv[i]);
+			if (rc <= 0) {
+				session_print_error("%s", err.msg);
+				rc = KH_EXIT_ERROR;
+				goto out;
+			}
+			continue;
+		}
+		path = argv[i];
+	}
+	if (source_git_open(&repo, path ? path : ".", &err) < 0) {
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	if (git_repository_is_bare(repo)) {
+		session_print_error("'%s' is a bare repository: it has no index to scan",
+				    path ? path : ".");
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	{
+		const char *wd = git_repository_workdir(repo);
+		char *root = xstrdup(wd);
+		char *id = source_git_identity(repo);
+		size_t l = strlen(root);
+		if (l > 1 && root[l - 1] == '/')
+			root[l - 1] = '\0';
+		if (id && !getenv("KEYHOUND_FINGERPRINT_KEY"))
+			session_set_salt(&s, id);
+		free(id);
+		rc = session_start(&s, root, &err);
+		free(root);
+		if (rc < 0) {
+			session_print_error("%s", err.msg);
+			rc = KH_EXIT_ERROR;
+			goto out;
+		}
+	}
+	if ((rc = git_repository_index(&idx, repo)) < 0) {
+		err_from_git(&err, rc, "cannot read the index");
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	if (git_index_has_conflicts(idx))
+		stats_problem(&s.stats, NULL, 0, 0,
+			      "the index has unresolved conflicts: conflicted files are scanned "
+			      "once they are resolved and staged");
+	if (staged_added(repo, idx, &as, &err) < 0) {
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	sc = scan_scratch_new(&s.rs);
+	added_set_scan(&as, repo, &s.rs, sc, &s.findings, &s.stats);
+	for (i = 0; i < (int)s.findings.n; i++) { /* not from history: no blob id shown */
+		free(s.findings.v[i].blob);
+		s.findings.v[i].blob = NULL;
+	}
+	s.stats.files_scanned = s.stats.blobs_scanned;
+	s.stats.blobs_scanned = 0;
+	rc = session_finish(&s);
+	if (rc == s.opts.exit_code && rc != 0)
+		advice();
+out:
+	scan_scratch_free(sc);
+	added_set_release(&as);
+	git_index_free(idx);
+	git_repository_free(repo);
+	session_release(&s);
+	return rc;
+}
