@@ -53,6 +53,7 @@ d = json.load(open(sys.argv[1]))
 print("stats.blobs_scanned %d, distinct blobs in the repository %s" % (d["stats"]["blobs_scanned"], sys.argv[3]))
 try:
     rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
+    rows = [r for r in rows if r[0] != "commit"]  # header
 except OSError:
     sys.exit(0)
 found = {(f["commit"], f["path"]) for f in d["findings"]}
