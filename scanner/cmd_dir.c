@@ -69,12 +69,7 @@ int cmd_dir(int argc, char **argv)
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
-	{
-		char *salt = session_repo_salt(cfgroot);
-		if (salt && !getenv("KEYHOUND_FINGERPRINT_KEY"))
-			session_set_salt(&s, salt);
-		free(salt);
-	}
+	session_set_salt_repo(&s, cfgroot);
 	memset(&so, 0, sizeof(so));
 	so.roots = roots;
 	so.nroots = nroots;

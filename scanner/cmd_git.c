@@ -110,12 +110,9 @@ int cmd_git(int argc, char **argv)
 		const char *wd = git_repository_workdir(repo);
 		char *root = xstrdup(wd ? wd : git_repository_path(repo));
 		size_t l = strlen(root);
-		char *id = source_git_identity(repo);
 		if (l > 1 && root[l - 1] == '/')
 			root[l - 1] = '\0';
-		if (id && !getenv("KEYHOUND_FINGERPRINT_KEY"))
-			session_set_salt(&s, id);
-		free(id);
+		session_set_salt_repo(&s, git_repository_path(repo));
 		rc = session_start(&s, root, &err);
 		free(root);
 		if (rc < 0) {

@@ -111,11 +111,6 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-	/* Bound memory: pack windows mapped and objects cached, per process. A
-	 * history scan reads each object once, so large caches buy little. */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
 	rc = c->fn(argc - 1, argv + 1);
 	git_libgit2_shutdown();
 	return rc;

@@ -58,12 +58,19 @@ void session_release(struct session *s)
 	common_opts_release(&s->opts);
 	free(s->root);
 	free(s->salt);
+	free(s->salt_repo);
 }
 
 void session_set_salt(struct session *s, const char *salt)
 {
 	free(s->salt);
 	s->salt = xstrdup(salt ? salt : "");
+}
+
+void session_set_salt_repo(struct session *s, const char *path)
+{
+	free(s->salt_repo);
+	s->salt_repo = xstrdup(path);
 }
 
 char *session_repo_salt(const char *path)
@@ -143,10 +150,6 @@ int session_start(struct session *s, const char *root, struct err *err)
 	else
 		s->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
 			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
-	if (!s->salt) {
-		const char *k = getenv("KEYHOUND_FINGERPRINT_KEY");
-		session_set_salt(s, k ? k : "");
-	}
 	return 0;
 }
 
@@ -154,8 +157,18 @@ int session_start(struct session *s, const char *root, struct err *err)
  * hash is deliberately slow). */
 static void fingerprint_all(struct session *s)
 {
-	const char *salt = s->rs.fingerprint_key ? s->rs.fingerprint_key : s->salt;
+	const char *salt;
 	size_t i, j;
+
+	if (!s->findings.n)
+		return;
+	if (!s->salt) { /* walking to the root commit costs: only when needed */
+		const char *k = getenv("KEYHOUND_FINGERPRINT_KEY");
+		char *id = !k && s->salt_repo ? session_repo_salt(s->salt_repo) : NULL;
+		session_set_salt(s, k ? k : id ? id : "");
+		free(id);
+	}
+	salt = s->rs.fingerprint_key ? s->rs.fingerprint_key : s->salt;
 
 	for (i = 0; i < s->findings.n; i++) {
 		struct finding *f = &s->findings.v[i];

@@ -24,7 +24,8 @@ struct session {
 	struct rule_set rs;
 	struct finding_list findings;
 	struct scan_stats stats;
-	char *salt;                /* fingerprint salt, owned */
+	char *salt;                /* fingerprint salt, owned; NULL = derive it */
+	char *salt_repo;           /* repository whose identity salts fingerprints */
 	int threads;               /* resolved thread count */
 	int color;                 /* resolved for stdout */
 	int fatal;                 /* a runtime error stopped the scan early */
@@ -35,8 +36,12 @@ void session_init(struct session *s, const char *command);
 /* root may be NULL. Loads and compiles rules; returns 0 or <0 with err
  * (bad config: message has file:line:column). */
 int session_start(struct session *s, const char *root, struct err *err);
-/* Sets the fingerprint salt (e.g. a repository's root commit id). */
+/* Sets the fingerprint salt explicitly. */
 void session_set_salt(struct session *s, const char *salt);
+/* Salts fingerprints with the identity of the repository at path (see
+ * session_repo_salt), computed only if there are findings to fingerprint.
+ * A config's fingerprint-key or KEYHOUND_FINGERPRINT_KEY take precedence. */
+void session_set_salt_repo(struct session *s, const char *path);
 /* The identity of the git repository holding path, used as the default
  * fingerprint salt so fingerprints are stable within a repository: the hex
  * id of the root commit reached from HEAD by first parents. NULL when path

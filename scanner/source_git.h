@@ -63,10 +63,6 @@ int source_git_open(git_repository **out, const char *path, struct err *err);
  * finding f from commit oid. */
 void source_git_set_commit(struct finding *f, git_repository *repo, const git_oid *oid);
 
-/* The hex id of the oldest root commit (the repository's identity, used to
- * salt fingerprints), or NULL. Returns a new string. */
-char *source_git_identity(git_repository *repo);
-
 /* Attribution (source_git_attrib.c): for findings whose `blob` is set, finds
  * the commits and paths that introduced those blobs (oldest first in
  * topological order), keeps one finding per secret and path, attributed to
