@@ -111,3 +111,12 @@ bench: all
 	sh bench/bench-dir.sh $(BUILD)/keyhound
 	@[ ! -f bench/bench-git.sh ] || sh bench/bench-git.sh $(BUILD)/keyhound
 	@[ ! -f bench/bench-staged.sh ] || sh bench/bench-staged.sh $(BUILD)/keyhound
+
+# ---- hardening ---------------------------------------------------------------------
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+check-asan: deps
+	$(MAKE) BUILD=build-asan SANFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" all \
+		$(UNIT_BIN:$(BUILD)/%=build-asan/%)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		KEYHOUND=$(CURDIR)/build-asan/keyhound BUILD=build-asan sh tests/run.sh
