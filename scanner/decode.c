@@ -17,7 +17,7 @@
 #endif
 #include "xalloc.h"
 
-enum { B64_STD = 1, B64_URL = 2 };
+enum { B64_STD = 1, B64_URL = 2, B64_UP = 4, B64_LOW = 8, B64_DIG = 16 };
 
 static signed char b64val[256];
 static unsigned char b64class[256]; /* bit B64_STD / B64_URL: byte is in that alphabet */
@@ -31,7 +31,8 @@ static void init_tables_once(void)
 	memset(b64val, -1, sizeof(b64val));
 	for (i = 0; i < 64; i++) {
 		b64val[(unsigned char)std[i]] = (signed char)i;
-		b64class[(unsigned char)std[i]] = B64_STD | (i < 62 ? B64_URL : 0);
+		b64class[(unsigned char)std[i]] = (unsigned char)(B64_STD | (i < 62 ? B64_URL : 0) |
+			(i < 26 ? B64_UP : i < 52 ? B64_LOW : B64_DIG));
 	}
 	b64val['-'] = 62;
 	b64val['_'] = 63;
@@ -92,26 +93,6 @@ static int emit(const unsigned char *dec, size_t dlen, size_t s, size_t e, const
 	d.src_end = e;
 	d.encoding = enc;
 	return fn(&d, payload);
-}
-
-/* Could run p[0, n) be base64 of text? Identifiers (snake_case, ALL_CAPS,
- * camelCase words) and hex are runs of the alphabet too; encoded text mixes
- * upper and lower case with digits or '+', '/' (or is long). */
-static int looks_encoded(const unsigned char *p, size_t n)
-{
-	int up = 0, low = 0, other = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
-		if (c >= 'A' && c <= 'Z')
-			up = 1;
-		else if (c >= 'a' && c <= 'z')
-			low = 1;
-		else if ((c >= '0' && c <= '9') || c == '+' || c == '/')
-			other = 1;
-	}
-	return up && low && (other || n >= 40);
 }
 
 /* Bit k of the result is set when data[k] is in a base64 alphabet
@@ -219,19 +200,28 @@ static int base64_spans(const unsigned char *data, size_t len, size_t from, size
 
 	while (i < to && !rc) {
 		size_t s = next_run(data, len, i, to), e, q;
-		unsigned cls;
+		unsigned cls, mix;
 		if (s >= len || s >= to)
 			break;
-		/* one pass: the run's end and the alphabets all its bytes belong to */
+		/* one pass: the run's end, the alphabets all its bytes belong to, and
+		 * which character classes it mixes */
 		cls = B64_STD | B64_URL;
-		for (e = s; e < len && (q = b64class[data[e]]) != 0 && e - s < DECODE_MAX_SPAN; e++)
+		mix = 0;
+		for (e = s; e < len && (q = b64class[data[e]]) != 0 && e - s < DECODE_MAX_SPAN; e++) {
 			cls &= (unsigned)q;
+			mix |= (unsigned)q;
+		}
+		cls &= B64_STD | B64_URL;
 		/* a run must be one alphabet; '=' padding may follow it */
 		{
 			size_t end = e;
 			while (end < len && end - e < 2 && data[end] == '=')
 				end++;
-			if (e - s >= DECODE_MIN_SPAN && cls && looks_encoded(data + s, e - s)) {
+			/* identifiers, paths and hex are runs of the alphabet too;
+			 * encoded text mixes upper and lower case with digits or '+' '/'
+			 * (or is long) */
+			if (e - s >= DECODE_MIN_SPAN && cls && (mix & B64_UP) && (mix & B64_LOW) &&
+			    ((mix & B64_DIG) || e - s >= 40)) {
 				unsigned char *dec = xmalloc(e - s);
 				size_t dlen = b64_decode(data + s, e - s, dec);
 				rc = emit(dec, dlen, s, end, "base64", budget, fn, payload);

@@ -198,7 +198,7 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 		if (size >= 40 && !memcmp(git_odb_object_data(obj),
 					  "version https://git-lfs.github.com/spec/", 40))
 			w->stats.skipped_lfs++;
-		rc = getenv("KH_NOSCAN") ? 0 : scan_memory(w, git_odb_object_data(obj), size, it->path, err);
+		rc = scan_memory(w, git_odb_object_data(obj), size, it->path, err);
 		git_odb_object_free(obj);
 		for (i = first; i < w->findings.n; i++)
 			w->findings.v[i].blob = xstrdup(hex);
@@ -254,7 +254,6 @@ static void add_blob(struct walk *wk, const git_oid *oid, const char *path)
 	git_oid_cpy(&it->oid, oid);
 	it->path = wk->paths[wk->npaths];
 	wk->npaths++;
-	if (getenv("KH_NOBLOB")) { item_free(it); return; }
 	push(wk, it);
 }
 
@@ -567,8 +566,10 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	 * is opened). */
 	if (!o->range) {
 		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)64 << 20);
+		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)256 << 20);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
+		/* each tree is read once anyway (the tree oid set) */
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
 	}
 	memset(&wk, 0, sizeof(wk));
 	wk.o = o;
@@ -598,16 +599,10 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	po.local_free = local_free;
 	po.payload = &wk;
 	if ((rc = pipeline_new(&wk.p, &po, err)) == 0) {
-		double t0 = now(), t1, t2, t3;
 		enumerate(&wk);
-		t1 = now();
 		pipeline_finish(wk.p, out, stats);
-		t2 = now();
 		progress(&wk, 1);
 		source_git_attribute(wk.repo, &wk.g, out, stats);
-		t3 = now();
-		if (getenv("KH_TIMING"))
-			fprintf(stderr, "enum %.3f finish %.3f attrib %.3f\n", t1 - t0, t2 - t1, t3 - t2);
 	}
 	for (i = 0; i < wk.npaths; i++)
 		free(wk.paths[i]);

@@ -1,0 +1,72 @@
+/* git_pack.h - the blobs of a repository's pack files, read in delta order.
+ *
+ * libgit2 reads one object at a time behind a per-pack lock, with a small
+ * delta-base cache, so a full-history scan spends most of its time
+ * re-inflating delta bases and waiting on that lock. Here the pack indexes
+ * (.idx v2) are read once, every blob entry's header is parsed, and the blobs
+ * are grouped into delta families (a full object and every delta built on
+ * it, transitively). A family is then materialized depth-first: each object
+ * is inflated and each delta applied exactly once, and a worker thread holds
+ * only the buffers on its current delta path. Families are independent, so
+ * threads need no lock. This is how git's index-pack resolves deltas.
+ *
+ * Read-only: opens pack files with pread, never writes, never runs git. An
+ * object this reader cannot build (unknown index version, a delta whose base
+ * lives in another pack, a corrupt entry) is left to the caller, who reads
+ * it through libgit2 and so gets libgit2's error message. Blob data is not
+ * re-hashed (neither does `git cat-file --batch`); zlib's checksum still
+ * catches corrupt compressed data.
+ */
+#ifndef KH_GIT_PACK_H
+#define KH_GIT_PACK_H
+
+#include <git2.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+#include "oidset.h"
+
+struct packs;
+struct pack_scratch;
+
+/* Called for each blob a family produces: data/len valid only during the
+ * call. Returns 0 to go on, non-zero to stop the family. */
+typedef int (*pack_blob_fn)(const git_oid *oid, const unsigned char *data, size_t len,
+			    void *payload);
+
+/* Indexes every pack in objects_dir/pack. Packs with a .mtimes file (cruft
+ * packs: only unreachable objects) are skipped unless with_cruft. A pack that
+ * cannot be used is skipped (its objects are then not claimed). Returns 0,
+ * or <0 with err only for an unusable objects_dir. Each distinct blob is
+ * claimed by one pack entry, however many packs hold it. */
+int packs_open(struct packs **out, const char *objects_dir, int with_cruft, struct err *err);
+void packs_free(struct packs *ps);
+
+/* The families that hold at least one claimed blob, in pack order. */
+size_t packs_nfamilies(const struct packs *ps);
+/* Total size in bytes of the compressed data of family i (for balancing
+ * and progress; roughly proportional to the work). */
+uint64_t packs_family_weight(const struct packs *ps, size_t i);
+
+/* Builds every claimed blob of family i and calls fn for each. Thread-safe
+ * for distinct families with distinct scratches. A blob that cannot be built
+ * is marked failed (see packs_claimed) and skipped, with its descendants. */
+int packs_family_run(const struct packs *ps, size_t i, struct pack_scratch *sc,
+		     pack_blob_fn fn, void *payload);
+
+struct pack_scratch *pack_scratch_new(void);
+void pack_scratch_free(struct pack_scratch *sc);
+
+enum pack_status { PACK_PENDING = 0, PACK_DONE = 1, PACK_FAILED = 2 };
+
+/* Number of claimed blobs. */
+size_t packs_nclaimed(const struct packs *ps);
+/* If oid is a blob this reader claims, returns 1 and its status (only
+ * meaningful once every family has run); else 0. */
+int packs_claimed(const struct packs *ps, const git_oid *oid, enum pack_status *status);
+/* Calls fn for every claimed blob with its status. */
+void packs_foreach_claimed(const struct packs *ps,
+			   void (*fn)(const git_oid *oid, enum pack_status st, void *payload),
+			   void *payload);
+
+#endif
