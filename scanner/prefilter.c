@@ -1,8 +1,9 @@
 /* prefilter.c - find every rule keyword in one pass, by rare bigrams.
  *
- * Each keyword is indexed by its rarest two-byte pair (ASCII case folded;
- * rarity from a fixed estimate of byte frequencies in text and code), with
- * the pair's offset inside the keyword. The scan loop loads each position's
+ * Each keyword is indexed by its rarest two consecutive two-byte pairs
+ * (ASCII case folded; rarity from a fixed estimate of byte frequencies in
+ * text and code), with each pair's offset inside the keyword; one of the two
+ * starts at an even position, so only every second position is tested. The scan loop loads each position's
  * pair as one 16-bit value and tests it against a 64 Kibit bitmap (all case
  * variants set, so no folding) that lives in L1 cache, with no dependency
  * from one byte to the next, so the CPU pipelines it; only a hit looks at
@@ -24,12 +25,19 @@ struct kw {
 	size_t nrules;
 };
 
+/* A keyword filed under one of its pairs. */
+struct anchor {
+	uint32_t kw;
+	uint32_t off;
+};
+
 struct prefilter {
 	struct kw *kws;
 	size_t nkws;
 	uint8_t bitmap[65536 / 8];
-	uint32_t *bucket_start; /* 65537 entries: keywords by pair, CSR layout */
-	uint32_t *bucket;       /* keyword ids */
+	uint32_t *bucket_start; /* 65537 entries: index entries by pair, CSR layout */
+	struct anchor *bucket;  /* (keyword, offset of the pair in it) */
+	unsigned stride;        /* positions tested: every `stride`-th */
 	unsigned char fold[256];
 	int built;
 };
@@ -130,50 +138,80 @@ static unsigned char upper(unsigned char c)
 	return (c >= 'a' && c <= 'z') ? (unsigned char)(c - 32) : c;
 }
 
+/* Rarity of the `stride` consecutive pairs starting at j (lower is rarer). */
+static double score(const unsigned char *t, size_t j, unsigned stride)
+{
+	double w = 0;
+	unsigned k;
+
+	for (k = 0; k < stride; k++)
+		w += weight(t[j + k]) * weight(t[j + k + 1]);
+	return w;
+}
+
+static void mark_pair(struct prefilter *pf, const unsigned char *a)
+{
+	int v;
+
+	/* every case variant of the pair, so the scan needs no folding */
+	for (v = 0; v < 4; v++) {
+		unsigned char q[2];
+		q[0] = (v & 1) ? upper(a[0]) : a[0];
+		q[1] = (v & 2) ? upper(a[1]) : a[1];
+		pf->bitmap[pair_at(q) >> 3] |= (uint8_t)(1u << (pair_at(q) & 7));
+	}
+}
+
 int prefilter_build(struct prefilter *pf, struct err *err)
 {
-	size_t i, j;
-	uint32_t *count;
+	size_t i, j, nentries;
+	uint32_t *count, *fill;
+	unsigned k;
 
+	/* Testing every second position is enough when each keyword is filed
+	 * under two consecutive pairs: one of them starts at an even offset.
+	 * That needs keywords of three bytes or more. */
+	pf->stride = 2;
 	for (i = 0; i < pf->nkws; i++) {
-		struct kw *k = &pf->kws[i];
-		double best = 1e30;
-		if (k->len < 2)
+		if (pf->kws[i].len < 2)
 			return err_set(err, KH_EINVAL,
 				       "keyword '%s' is too short: keywords need at least 2 characters",
-				       (const char *)k->text);
-		for (j = 0; j + 1 < k->len; j++) {
-			double w = weight(k->text[j]) * weight(k->text[j + 1]);
+				       (const char *)pf->kws[i].text);
+		if (pf->kws[i].len < 3)
+			pf->stride = 1;
+	}
+	for (i = 0; i < pf->nkws; i++) {
+		struct kw *kwd = &pf->kws[i];
+		double best = 1e30;
+		for (j = 0; j + pf->stride < kwd->len; j++) {
+			double w = score(kwd->text, j, pf->stride);
 			if (w < best) {
 				best = w;
-				k->anchor = j;
+				kwd->anchor = j;
 			}
 		}
 	}
+	nentries = pf->nkws * pf->stride;
 	count = xcalloc(65537, sizeof(uint32_t));
 	for (i = 0; i < pf->nkws; i++)
-		count[pair_at(pf->kws[i].text + pf->kws[i].anchor) + 1]++;
+		for (k = 0; k < pf->stride; k++)
+			count[pair_at(pf->kws[i].text + pf->kws[i].anchor + k) + 1]++;
 	for (i = 1; i <= 65536; i++)
 		count[i] += count[i - 1];
 	pf->bucket_start = count;
-	pf->bucket = xcalloc(pf->nkws ? pf->nkws : 1, sizeof(uint32_t));
-	{
-		uint32_t *fill = xcalloc(65536, sizeof(uint32_t));
-		for (i = 0; i < pf->nkws; i++) {
-			unsigned pr = pair_at(pf->kws[i].text + pf->kws[i].anchor);
-			const unsigned char *a = pf->kws[i].text + pf->kws[i].anchor;
-			int v;
-			pf->bucket[count[pr] + fill[pr]++] = (uint32_t)i;
-			/* every case variant of the pair, so the scan needs no folding */
-			for (v = 0; v < 4; v++) {
-				unsigned char q[2];
-				q[0] = (v & 1) ? upper(a[0]) : a[0];
-				q[1] = (v & 2) ? upper(a[1]) : a[1];
-				pf->bitmap[pair_at(q) >> 3] |= (uint8_t)(1u << (pair_at(q) & 7));
-			}
+	pf->bucket = xcalloc(nentries ? nentries : 1, sizeof(*pf->bucket));
+	fill = xcalloc(65536, sizeof(uint32_t));
+	for (i = 0; i < pf->nkws; i++) {
+		for (k = 0; k < pf->stride; k++) {
+			const unsigned char *a = pf->kws[i].text + pf->kws[i].anchor + k;
+			unsigned pr = pair_at(a);
+			struct anchor *e = &pf->bucket[count[pr] + fill[pr]++];
+			e->kw = (uint32_t)i;
+			e->off = (uint32_t)(pf->kws[i].anchor + k);
+			mark_pair(pf, a);
 		}
-		free(fill);
 	}
+	free(fill);
 	pf->built = 1;
 	return 0;
 }
@@ -196,11 +234,12 @@ static int on_pair(const struct prefilter *pf, unsigned pr, const unsigned char 
 	uint32_t b;
 
 	for (b = pf->bucket_start[pr]; b < pf->bucket_start[pr + 1]; b++) {
-		const struct kw *k = &pf->kws[pf->bucket[b]];
+		const struct anchor *e = &pf->bucket[b];
+		const struct kw *k = &pf->kws[e->kw];
 		size_t start, r;
-		if (pos < k->anchor)
+		if (pos < e->off)
 			continue;
-		start = pos - k->anchor;
+		start = pos - e->off;
 		if (start + k->len > len || !kw_at(pf, k, data, start))
 			continue;
 		for (r = 0; r < k->nrules; r++) {
@@ -238,6 +277,26 @@ int prefilter_scan(const struct prefilter *pf, const unsigned char *data, size_t
 
 	if (!pf->built || !pf->nkws || len < 2)
 		return 0;
+	if (pf->stride == 2) {
+		/* even positions, eight per step: a keyword's two anchor pairs are
+		 * consecutive, so one of them starts at an even position */
+		for (; i + 17 <= len; i += 16) {
+			const unsigned char *p = data + i;
+			unsigned hit = pair_hit(bm, p) | pair_hit(bm, p + 2) | pair_hit(bm, p + 4) |
+				       pair_hit(bm, p + 6) | pair_hit(bm, p + 8) | pair_hit(bm, p + 10) |
+				       pair_hit(bm, p + 12) | pair_hit(bm, p + 14);
+			if (!hit)
+				continue;
+			for (k = i; k < i + 16; k += 2)
+				if (pair_hit(bm, data + k) &&
+				    (rc = on_position(pf, data, len, k, fn, payload)))
+					return rc;
+		}
+		for (; i + 1 < len; i += 2)
+			if (pair_hit(bm, data + i) && (rc = on_position(pf, data, len, i, fn, payload)))
+				return rc;
+		return 0;
+	}
 	/* Eight positions per step without branching; hits are rare, so the
 	 * branch below is well predicted. */
 	for (; i + 9 <= len; i += 8) {

@@ -562,11 +562,9 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	int rc;
 
 	/* A history scan reads each object once, so big caches buy little: bound
-	 * the pack windows mapped and the objects cached (set before any pack
-	 * is opened). */
+	 * the objects cached. (Pack files stay memory-mapped: that is page cache
+	 * shared with the kernel, not the process's own memory.) */
 	if (!o->range) {
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)32 << 20);
-		git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)256 << 20);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
 		/* each tree is read once anyway (the tree oid set) */
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);

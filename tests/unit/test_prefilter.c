@@ -107,12 +107,41 @@ static void test_stop(void **state)
 	prefilter_free(pf);
 }
 
+/* Every occurrence is found once, at any alignment and at the end of data,
+ * whether the scan tests every position or every second one. */
+static void test_every_alignment(void **state)
+{
+	struct prefilter *pf = prefilter_new();
+	struct err err;
+	char buf[64];
+	size_t at;
+
+	(void)state;
+	prefilter_add(pf, "xoxb-", 5, 0);
+	prefilter_add(pf, "AKIA", 4, 1);
+	assert_int_equal(prefilter_build(pf, &err), 0);
+	for (at = 0; at + 5 <= 40; at++) {
+		struct hits h;
+		memset(buf, '.', sizeof(buf));
+		memcpy(buf + at, "XOXB-", 5);
+		memset(&h, 0, sizeof(h));
+		prefilter_scan(pf, (const unsigned char *)buf, at + 5, collect, &h);
+		assert_int_equal(h.n, 1);
+		assert_int_equal(h.start[0], at);
+		memset(&h, 0, sizeof(h));
+		prefilter_scan(pf, (const unsigned char *)buf, 40, collect, &h);
+		assert_int_equal(h.n, 1);
+	}
+	prefilter_free(pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_all_with_rules),
 		cmocka_unit_test(test_no_hits_and_edges),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_every_alignment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
