@@ -1,13 +1,20 @@
 /* source_git.c - full-history scanning: every distinct blob once (see
  * source_git.h).
  *
- * The calling thread walks the commit graph from every ref, reads each
- * distinct tree once (an oid set), and streams each distinct blob into the
- * pipeline as soon as it is discovered, so scanning overlaps enumeration.
- * Worker threads each open their own repository handle (libgit2 objects are
- * not shared between threads) and read blobs from the object database: raw
- * bytes, no filters. Memory holds the oid sets, one path per distinct blob
- * and the blobs being scanned, never the history.
+ * Three things run at once. Worker threads build the blobs of the pack files
+ * family by family (git_pack.h) and scan them, not yet knowing which are
+ * reachable. Meanwhile the calling thread loads the commit graph from every
+ * ref, orders it oldest first, and compares each commit's tree with its
+ * parents' trees by object id: this lists the reachable blobs and every
+ * (commit, path) that introduced one. Blobs the packs do not hold (loose
+ * objects, alternates) and commit and tag messages are queued to the same
+ * workers, which read them through their own libgit2 handle. Then the
+ * findings of unreachable blobs are dropped (unless --all-objects) and
+ * attribution looks up the introductions of the blobs that had findings.
+ *
+ * Memory: the oid sets, the graph, one 12-byte record per introduction and
+ * the interned paths, plus the blobs being built. Never prints except the
+ * progress line, which only cmd_git asks for.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,39 +22,55 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "buf.h"
+#include "git_pack.h"
 #include "pipeline.h"
 #include "source_git.h"
 #include "xalloc.h"
 
-enum item_kind { ITEM_BLOB, ITEM_MESSAGE };
+enum item_kind { ITEM_FAMILIES, ITEM_BLOB };
 
 struct git_item {
 	enum item_kind kind;
-	git_oid oid;          /* blob, or the commit/tag the message belongs to */
-	const char *path;     /* blob: first path seen (owned by the walk) */
-	char *text;           /* message: owned copy */
-	char *label;          /* message: display path, owned */
-	int is_tag;
+	git_oid oid;          /* blob */
+	const char *path;     /* blob: first path (interned, lives with the walk) */
+	size_t first, last;   /* families [first, last) */
 };
 
 struct git_local {
 	git_repository *repo;
 	git_odb *odb;
+	struct pack_scratch *pack;
+};
+
+/* A pack blob whose scan depends on whether it turns out reachable. */
+struct deferred {
+	git_oid oid;
+	uint64_t size;
+	int lfs; /* else: over --max-file-size */
 };
 
 struct walk {
 	const struct source_git_opts *o;
+	const struct rule_set *rs;
 	git_repository *repo;
 	struct pipeline *p;
 	struct scan_stats *stats;
-	struct git_graph g;
-	struct oidset trees, blobs, tags;
-	char **paths;              /* first path of each distinct blob */
-	size_t npaths, cappaths;
+	struct packs *packs;
+	struct git_history h;
+	struct scan_scratch *msg_scratch; /* commit and tag messages, this thread */
+	struct finding_list msgs;
+	struct oidset trees;       /* trees reached directly from refs */
+	struct oidset tags;
 	struct oidset shallow;
-	atomic_ullong done_blobs, done_bytes;
+	git_oid *loose_blobs;      /* --all-objects: blobs in the store, not packed */
+	size_t nloose, caploose;
+	size_t pushed, queued_blobs;
+	atomic_ullong done_items, done_blobs, done_bytes;
+	pthread_mutex_t lock;      /* guards deferred */
+	struct deferred *deferred;
+	size_t ndeferred, capdeferred;
 	double started, last_progress;
-	int enumerated;
 };
 
 static double now(void)
@@ -83,6 +106,22 @@ static void iso_date(char *buf, size_t n, const git_time *t)
 		 t->offset < 0 ? '-' : '+', off / 60, off % 60);
 }
 
+static void set_signature(struct finding *f, const git_signature *a)
+{
+	char date[96];
+
+	free(f->author);
+	free(f->email);
+	free(f->date);
+	f->author = xstrdup(a && a->name ? a->name : "");
+	f->email = xstrdup(a && a->email ? a->email : "");
+	f->date = NULL;
+	if (a) {
+		iso_date(date, sizeof(date), &a->when);
+		f->date = xstrdup(date);
+	}
+}
+
 void source_git_set_commit(struct finding *f, git_repository *repo, const git_oid *oid)
 {
 	git_commit *c = NULL;
@@ -92,22 +131,118 @@ void source_git_set_commit(struct finding *f, git_repository *repo, const git_oi
 	free(f->commit);
 	f->commit = xstrdup(hex);
 	if (git_commit_lookup(&c, repo, oid) == 0) {
-		const git_signature *a = git_commit_author(c);
 		const char *summary = git_commit_summary(c);
-		char date[96];
-		free(f->author);
-		free(f->email);
-		free(f->date);
+		set_signature(f, git_commit_author(c));
 		free(f->message);
-		f->author = xstrdup(a && a->name ? a->name : "");
-		f->email = xstrdup(a && a->email ? a->email : "");
-		if (a) {
-			iso_date(date, sizeof(date), &a->when);
-			f->date = xstrdup(date);
-		}
 		f->message = xstrdup(summary ? summary : "");
 		git_commit_free(c);
 	}
+}
+
+/* A tag message finding: the tagger, the tag's first line, and the commit
+ * the tag points to (the tag object's id if it points to no commit). */
+static void set_tag(struct finding *f, git_repository *repo, const git_oid *oid)
+{
+	git_tag *t = NULL;
+	git_object *peeled = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	free(f->commit);
+	f->commit = NULL;
+	if (git_tag_lookup(&t, repo, oid) == 0) {
+		const char *msg = git_tag_message(t);
+		size_t n = msg ? strcspn(msg, "\n") : 0;
+		set_signature(f, git_tag_tagger(t));
+		free(f->message);
+		f->message = xstrndup(msg ? msg : "", n);
+		if (git_tag_peel(&peeled, t) == 0 && git_object_type(peeled) == GIT_OBJECT_COMMIT)
+			git_oid_tostr(hex, sizeof(hex), git_object_id(peeled));
+		git_object_free(peeled);
+		git_tag_free(t);
+	}
+	f->commit = xstrdup(hex);
+}
+
+/* ---- interned paths ---------------------------------------------------------- */
+
+void git_paths_init(struct git_paths *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void git_paths_release(struct git_paths *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nchunks; i++)
+		free(p->chunks[i]);
+	free(p->chunks);
+	free(p->v);
+	free(p->slots);
+	memset(p, 0, sizeof(*p));
+}
+
+static uint64_t hash_str(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static void paths_rehash(struct git_paths *p)
+{
+	size_t n = p->nslots ? p->nslots * 2 : 1024, i;
+
+	free(p->slots);
+	p->slots = xcalloc(n, sizeof(uint32_t));
+	p->nslots = n;
+	for (i = 0; i < p->n; i++) {
+		size_t s = hash_str(p->v[i], strlen(p->v[i])) & (n - 1);
+		while (p->slots[s])
+			s = (s + 1) & (n - 1);
+		p->slots[s] = (uint32_t)i + 1;
+	}
+}
+
+uint32_t git_paths_intern(struct git_paths *p, const char *path, size_t len)
+{
+	size_t s;
+	char *copy;
+
+	if ((p->n + 1) * 2 > p->nslots)
+		paths_rehash(p);
+	s = hash_str(path, len) & (p->nslots - 1);
+	while (p->slots[s]) {
+		const char *q = p->v[p->slots[s] - 1];
+		if (!strncmp(q, path, len) && !q[len])
+			return p->slots[s] - 1;
+		s = (s + 1) & (p->nslots - 1);
+	}
+	if (p->arena_used + len + 1 > p->arena_cap) { /* a new chunk; old ones stay */
+		void *v = p->chunks;
+		p->arena_cap = len + 1 > 65536 ? len + 1 : 65536;
+		p->arena = xmalloc(p->arena_cap);
+		p->arena_used = 0;
+		xgrow(&v, &p->capchunks, p->nchunks + 1, sizeof(char *));
+		p->chunks = v;
+		p->chunks[p->nchunks++] = p->arena;
+	}
+	copy = p->arena + p->arena_used;
+	memcpy(copy, path, len);
+	copy[len] = '\0';
+	p->arena_used += len + 1;
+	{
+		void *v = p->v;
+		xgrow(&v, &p->cap, p->n + 1, sizeof(char *));
+		p->v = v;
+	}
+	p->v[p->n] = copy;
+	p->slots[s] = (uint32_t)p->n + 1;
+	return (uint32_t)p->n++;
 }
 
 /* ---- worker side ------------------------------------------------------------ */
@@ -119,8 +254,9 @@ static void *local_new(void *payload, struct err *err)
 
 	if (git_repository_open_ext(&l->repo, git_repository_path(wk->repo),
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
-	    git_repository_odb(&l->odb, l->repo) < 0) {
+	    git_repository_odb(&l->odb, l->repo) < 0 || !(l->pack = pack_scratch_new())) {
 		err_from_git(err, -1, "opening the repository for a worker");
+		git_odb_free(l->odb);
 		git_repository_free(l->repo);
 		free(l);
 		return NULL;
@@ -132,6 +268,7 @@ static void local_free(void *p)
 {
 	struct git_local *l = p;
 
+	pack_scratch_free(l->pack);
 	git_odb_free(l->odb);
 	git_repository_free(l->repo);
 	free(l);
@@ -139,18 +276,92 @@ static void local_free(void *p)
 
 static void item_free(void *p)
 {
-	struct git_item *it = p;
-
-	free(it->text);
-	free(it->label);
-	free(it);
+	free(p);
 }
 
 static const char *item_name(void *p)
 {
 	struct git_item *it = p;
 
-	return it->kind == ITEM_BLOB ? it->path : it->label;
+	return it->kind == ITEM_BLOB ? it->path : NULL;
+}
+
+static int is_lfs_pointer(const unsigned char *data, size_t size)
+{
+	return size >= 40 && size < 1024 &&
+	       !memcmp(data, "version https://git-lfs.github.com/spec/", 40);
+}
+
+static void defer(struct walk *wk, const git_oid *oid, uint64_t size, int lfs)
+{
+	void *v;
+
+	pthread_mutex_lock(&wk->lock);
+	v = wk->deferred;
+	xgrow(&v, &wk->capdeferred, wk->ndeferred + 1, sizeof(*wk->deferred));
+	wk->deferred = v;
+	git_oid_cpy(&wk->deferred[wk->ndeferred].oid, oid);
+	wk->deferred[wk->ndeferred].size = size;
+	wk->deferred[wk->ndeferred].lfs = lfs;
+	wk->ndeferred++;
+	pthread_mutex_unlock(&wk->lock);
+}
+
+/* Scans one blob's bytes; findings get the blob id. */
+static int scan_blob(struct worker *w, struct walk *wk, const git_oid *oid,
+		     const unsigned char *data, size_t size, const char *path, struct err *err)
+{
+	size_t first = w->findings.n, i;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	atomic_fetch_add(&wk->done_blobs, 1);
+	atomic_fetch_add(&wk->done_bytes, size);
+	git_oid_tostr(hex, sizeof(hex), oid);
+	if (wk->o->max_file_size && size > wk->o->max_file_size) {
+		if (path) {
+			w->stats.skipped_size++;
+			stats_problem(&w->stats, path, 0, 0,
+				      "skipped: blob %s is %zu bytes, over --max-file-size", hex, size);
+		} else {
+			defer(wk, oid, size, 0);
+		}
+		return 0;
+	}
+	if (is_lfs_pointer(data, size)) {
+		if (path)
+			w->stats.skipped_lfs++;
+		else
+			defer(wk, oid, size, 1);
+	}
+	if (!path) { /* a pack blob: its path is known after the walk */
+		char label[64];
+		snprintf(label, sizeof(label), "(blob %.12s)", hex);
+		rc = scan_memory(w, data, size, label, err);
+	} else {
+		rc = scan_memory(w, data, size, path, err);
+	}
+	for (i = first; i < w->findings.n; i++)
+		w->findings.v[i].blob = xstrdup(hex);
+	return rc;
+}
+
+struct family_ctx {
+	struct worker *w;
+	struct walk *wk;
+};
+
+static int on_pack_blob(const git_oid *oid, const unsigned char *data, size_t len, void *payload)
+{
+	struct family_ctx *x = payload;
+	struct err err = {0, ""};
+
+	if (scan_blob(x->w, x->wk, oid, data, len, NULL, &err) < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), oid);
+		stats_problem(&x->w->stats, NULL, err.code, 1, "blob %s: %s", hex, err.msg);
+	}
+	return kh_interrupted;
 }
 
 static int process(struct worker *w, void *p, void *payload, struct err *err)
@@ -158,74 +369,53 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 	struct git_item *it = p;
 	struct walk *wk = payload;
 	struct git_local *l = w->local;
-	size_t first = w->findings.n, i;
+	size_t i;
 	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
+	int rc = 0;
 
-	git_oid_tostr(hex, sizeof(hex), &it->oid);
-	if (it->kind == ITEM_MESSAGE) {
-		rc = scan_memory(w, it->text, strlen(it->text), it->label, err);
-		for (i = first; i < w->findings.n; i++) {
-			struct finding *f = &w->findings.v[i];
-			if (!it->is_tag) {
-				source_git_set_commit(f, l->repo, &it->oid);
-			} else {
-				f->commit = xstrdup(hex);
-				f->message = xstrdup(it->label);
-			}
-		}
-		return rc;
+	if (it->kind == ITEM_FAMILIES) {
+		struct family_ctx x = {w, wk};
+		for (i = it->first; i < it->last && !kh_interrupted; i++)
+			packs_family_run(wk->packs, i, l->pack, on_pack_blob, &x);
 	} else {
 		git_odb_object *obj = NULL;
-		size_t size;
-		if ((rc = git_odb_read(&obj, l->odb, &it->oid)) < 0)
-			return err_from_git(err, rc, "cannot read blob %s (%s)", hex, it->path);
-		size = git_odb_object_size(obj);
-		atomic_fetch_add(&wk->done_blobs, 1);
-		atomic_fetch_add(&wk->done_bytes, size);
-		if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-			git_odb_object_free(obj);
-			return err_set(err, KH_EGIT, "object %s (%s) is not a blob", hex, it->path);
+		git_oid_tostr(hex, sizeof(hex), &it->oid);
+		if ((rc = git_odb_read(&obj, l->odb, &it->oid)) < 0) {
+			rc = err_from_git(err, rc, "cannot read blob %s", hex);
+		} else if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
+			rc = err_set(err, KH_EGIT, "object %s is not a blob", hex);
+		} else {
+			w->stats.blobs_scanned++;
+			rc = scan_blob(w, wk, &it->oid, git_odb_object_data(obj),
+				       git_odb_object_size(obj), it->path, err);
 		}
-		w->stats.blobs_scanned++;
-		if (wk->o->max_file_size && size > wk->o->max_file_size) {
-			w->stats.skipped_size++;
-			stats_problem(&w->stats, it->path, 0, 0,
-				      "skipped: blob %s is %zu bytes, over --max-file-size", hex, size);
-			git_odb_object_free(obj);
-			return 0;
-		}
-		if (size >= 40 && !memcmp(git_odb_object_data(obj),
-					  "version https://git-lfs.github.com/spec/", 40))
-			w->stats.skipped_lfs++;
-		rc = scan_memory(w, git_odb_object_data(obj), size, it->path, err);
 		git_odb_object_free(obj);
-		for (i = first; i < w->findings.n; i++)
-			w->findings.v[i].blob = xstrdup(hex);
-		return rc;
 	}
+	atomic_fetch_add(&wk->done_items, 1);
+	return rc;
 }
 
-/* ---- enumeration ------------------------------------------------------------- */
+/* ---- progress ------------------------------------------------------------------ */
 
 static void progress(struct walk *wk, int final)
 {
-	double t = now(), rate;
+	double t = now(), rate, el;
 	unsigned long long done = atomic_load(&wk->done_blobs);
 	unsigned long long bytes = atomic_load(&wk->done_bytes);
+	unsigned long long total = packs_nclaimed(wk->packs) + wk->queued_blobs;
 
 	if (!wk->o->progress || (!final && t - wk->last_progress < 0.25))
 		return;
 	wk->last_progress = t;
-	rate = (double)bytes / (1024.0 * 1024.0) / (t - wk->started > 0.001 ? t - wk->started : 0.001);
-	if (wk->enumerated && done < wk->npaths && done > 0) {
-		double eta = (t - wk->started) * (double)(wk->npaths - done) / (double)done;
-		fprintf(stderr, "\rkeyhound: blobs %llu/%zu, %.1f MB/s, ETA %.0f s   ", done,
-			wk->npaths, rate, eta);
-	} else {
-		fprintf(stderr, "\rkeyhound: blobs %llu/%zu%s, %.1f MB/s   ", done, wk->npaths,
-			wk->enumerated ? "" : "+", rate);
-	}
+	el = t - wk->started > 0.001 ? t - wk->started : 0.001;
+	rate = (double)bytes / (1024.0 * 1024.0) / el;
+	if (done > total)
+		total = done;
+	if (!final && done > 0 && done < total)
+		fprintf(stderr, "\rkeyhound: blobs %llu/%llu, %.1f MB/s, ETA %.0f s   ", done, total,
+			rate, el * (double)(total - done) / (double)done);
+	else
+		fprintf(stderr, "\rkeyhound: blobs %llu/%llu, %.1f MB/s          ", done, total, rate);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -233,86 +423,177 @@ static void progress(struct walk *wk, int final)
 
 static void push(struct walk *wk, struct git_item *it)
 {
+	wk->pushed++;
 	pipeline_push(wk->p, it);
 	progress(wk, 0);
 }
 
-static void add_blob(struct walk *wk, const git_oid *oid, const char *path)
-{
-	struct git_item *it;
+/* ---- the walk ----------------------------------------------------------------- */
 
-	if (!oidset_add(&wk->blobs, oid, (uint32_t)wk->npaths, NULL))
+/* Scans a commit or tag message on this thread (they are small) and
+ * fills the commit fields of its findings. */
+static void scan_message(struct walk *wk, const git_oid *oid, const char *text,
+			 const char *label, int is_tag)
+{
+	struct content c;
+	struct err err = {0, ""};
+	size_t first = wk->msgs.n, i;
+
+	if (!text || !*text || !wk->msg_scratch)
 		return;
-	{
-		void *v = wk->paths;
-		xgrow(&v, &wk->cappaths, wk->npaths + 1, sizeof(char *));
-		wk->paths = v;
+	content_whole(&c, text, strlen(text), label);
+	scan_content(wk->rs, wk->msg_scratch, &c, &wk->msgs, wk->stats, &err);
+	for (i = first; i < wk->msgs.n; i++) {
+		if (is_tag)
+			set_tag(&wk->msgs.v[i], wk->repo, oid);
+		else
+			source_git_set_commit(&wk->msgs.v[i], wk->repo, oid);
 	}
-	wk->paths[wk->npaths] = xstrdup(path);
-	it = xcalloc(1, sizeof(*it));
-	it->kind = ITEM_BLOB;
-	git_oid_cpy(&it->oid, oid);
-	it->path = wk->paths[wk->npaths];
-	wk->npaths++;
-	push(wk, it);
 }
 
-/* Reads the tree once (whatever commits share it) and queues new blobs. */
-static void walk_tree(struct walk *wk, const git_oid *oid, const char *prefix)
+/* Notes a reachable blob; queues it when the packs do not hold it.
+ * Returns its index. */
+static uint32_t add_blob(struct walk *wk, const git_oid *oid, const char *path, size_t len)
+{
+	struct git_history *h = &wk->h;
+	uint32_t idx = (uint32_t)h->blobs.n, existing;
+
+	if (!oidset_add(&h->blobs, oid, idx, &existing))
+		return existing;
+	{
+		void *v = h->blob_path;
+		xgrow(&v, &h->capblob, idx + 1, sizeof(uint32_t));
+		h->blob_path = v;
+	}
+	h->blob_path[idx] = git_paths_intern(&h->paths, path, len);
+	if (!packs_claimed(wk->packs, oid, NULL)) {
+		struct git_item *it = xcalloc(1, sizeof(*it));
+		it->kind = ITEM_BLOB;
+		git_oid_cpy(&it->oid, oid);
+		it->path = h->paths.v[h->blob_path[idx]];
+		wk->queued_blobs++;
+		push(wk, it);
+	}
+	return idx;
+}
+
+static void introduce(struct walk *wk, uint32_t commit, const git_oid *oid, const char *path,
+		      size_t len)
+{
+	struct git_history *h = &wk->h;
+	uint32_t b = add_blob(wk, oid, path, len);
+	void *v = h->intro;
+
+	xgrow(&v, &h->capintro, h->nintro + 1, sizeof(*h->intro));
+	h->intro = v;
+	h->intro[h->nintro].blob = b;
+	h->intro[h->nintro].commit = commit;
+	h->intro[h->nintro].path = git_paths_intern(&h->paths, path, len);
+	h->nintro++;
+}
+
+static void tree_problem(struct walk *wk, const git_oid *oid, const char *path)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	const git_error *e = git_error_last();
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	stats_problem(wk->stats, path && *path ? path : NULL, KH_EGIT, 1, "cannot read tree %s: %s",
+		      hex, e && e->message ? e->message : "error");
+}
+
+static int is_blob_entry(const git_tree_entry *e)
+{
+	return git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	       git_tree_entry_filemode(e) != GIT_FILEMODE_COMMIT;
+}
+
+/* Lists what tree `oid` (at path->data) holds that none of the parents'
+ * trees ptree[0..np) (NULL: absent) holds at the same path. */
+static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
+		      const git_oid *const *ptree, size_t np, struct buf *path)
+{
+	git_tree *t = NULL, *pstack[4], **pt = np <= 4 ? pstack : xcalloc(np, sizeof(*pt));
+	const git_oid *sstack[4], **sub = np <= 4 ? sstack : xcalloc(np, sizeof(*sub));
+	size_t i, k, n, plen = path->len;
+
+	for (k = 0; k < np; k++)
+		pt[k] = NULL;
+	if (git_tree_lookup(&t, wk->repo, oid) < 0) {
+		tree_problem(wk, oid, path->data);
+		goto out;
+	}
+	for (k = 0; k < np; k++)
+		if (ptree[k] && git_tree_lookup(&pt[k], wk->repo, ptree[k]) < 0)
+			pt[k] = NULL; /* reported when that commit was walked */
+	n = git_tree_entrycount(t);
+	for (i = 0; i < n && !kh_interrupted; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(e);
+		int blob = is_blob_entry(e), tree = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+		int same = 0;
+
+		if (!blob && !tree) /* a submodule's commit: not in this repository */
+			continue;
+		for (k = 0; k < np; k++) {
+			const git_tree_entry *pe = pt[k] ? git_tree_entry_byname(pt[k], name) : NULL;
+			sub[k] = NULL;
+			if (!pe)
+				continue;
+			if (tree ? git_tree_entry_type(pe) == GIT_OBJECT_TREE : is_blob_entry(pe)) {
+				if (git_oid_equal(git_tree_entry_id(pe), git_tree_entry_id(e)))
+					same = 1;
+				sub[k] = git_tree_entry_id(pe);
+			}
+		}
+		if (same)
+			continue;
+		buf_adds(path, name);
+		if (blob) {
+			introduce(wk, commit, git_tree_entry_id(e), path->data, path->len);
+		} else {
+			buf_addch(path, '/');
+			diff_tree(wk, commit, git_tree_entry_id(e), sub, np, path);
+		}
+		path->len = plen;
+		path->data[plen] = '\0';
+	}
+out:
+	for (k = 0; k < np; k++)
+		git_tree_free(pt[k]);
+	git_tree_free(t);
+	if (pt != pstack)
+		free(pt);
+	if (sub != sstack)
+		free(sub);
+}
+
+/* Every blob of a tree a ref points to directly (no commit introduces it). */
+static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path)
 {
 	git_tree *t = NULL;
-	size_t i, n, pl = strlen(prefix);
-	int rc;
+	size_t i, n, plen = path->len;
 
 	if (!oidset_add(&wk->trees, oid, 0, NULL) || kh_interrupted)
 		return;
-	if ((rc = git_tree_lookup(&t, wk->repo, oid)) < 0) {
-		char hex[GIT_OID_HEXSZ + 1];
-		const git_error *e = git_error_last();
-		git_oid_tostr(hex, sizeof(hex), oid);
-		stats_problem(wk->stats, *prefix ? prefix : NULL, KH_EGIT, 1,
-			      "cannot read tree %s: %s", hex, e && e->message ? e->message : "error");
+	if (git_tree_lookup(&t, wk->repo, oid) < 0) {
+		tree_problem(wk, oid, path->data);
 		return;
 	}
 	n = git_tree_entrycount(t);
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-		const char *name = git_tree_entry_name(e);
-		size_t nl = strlen(name);
-		char *path = xmalloc(pl + nl + 2);
-		memcpy(path, prefix, pl);
-		memcpy(path + pl, name, nl + 1);
-		switch (git_tree_entry_type(e)) {
-		case GIT_OBJECT_BLOB: /* files and symlink targets alike */
-			add_blob(wk, git_tree_entry_id(e), path);
-			break;
-		case GIT_OBJECT_TREE:
-			path[pl + nl] = '/';
-			path[pl + nl + 1] = '\0';
+		buf_adds(path, git_tree_entry_name(e));
+		if (is_blob_entry(e)) {
+			add_blob(wk, git_tree_entry_id(e), path->data, path->len);
+		} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			buf_addch(path, '/');
 			walk_tree(wk, git_tree_entry_id(e), path);
-			break;
-		default: /* gitlink (submodule commit): not in this repository */
-			break;
 		}
-		free(path);
+		path->len = plen;
+		path->data[plen] = '\0';
 	}
 	git_tree_free(t);
-}
-
-static void push_message(struct walk *wk, const git_oid *oid, const char *text,
-			 const char *label, int is_tag)
-{
-	struct git_item *it;
-
-	if (!text || !*text)
-		return;
-	it = xcalloc(1, sizeof(*it));
-	it->kind = ITEM_MESSAGE;
-	git_oid_cpy(&it->oid, oid);
-	it->text = xstrdup(text);
-	it->label = xstrdup(label);
-	it->is_tag = is_tag;
-	push(wk, it);
 }
 
 static uint32_t graph_add(struct git_graph *g, const git_oid *oid)
@@ -330,29 +611,40 @@ static uint32_t graph_add(struct git_graph *g, const git_oid *oid)
 	return (uint32_t)g->n++;
 }
 
-/* Loads commit idx: its tree, parents (added to the graph), message. */
-static int load_commit(struct walk *wk, uint32_t idx, uint32_t **stack, size_t *nstack,
-		       size_t *capstack)
+struct stack {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static void stack_push(struct stack *s, uint32_t x)
 {
-	struct git_graph *g = &wk->g;
+	void *v = s->v;
+
+	xgrow(&v, &s->cap, s->n + 1, sizeof(uint32_t));
+	s->v = v;
+	s->v[s->n++] = x;
+}
+
+/* Loads commit idx: its tree, parents (queued), message (scanned). */
+static void load_commit(struct walk *wk, uint32_t idx, struct stack *todo)
+{
+	struct git_graph *g = &wk->h.g;
 	git_commit *c = NULL;
 	git_oid oid = g->v[idx].oid;
+	char hex[GIT_OID_HEXSZ + 1], label[64];
 	unsigned i, np;
-	int rc;
 
-	if ((rc = git_commit_lookup(&c, wk->repo, &oid)) < 0) {
-		char hex[GIT_OID_HEXSZ + 1];
+	g->v[idx].time = 0;
+	g->v[idx].first_parent = (uint32_t)g->np;
+	if (git_commit_lookup(&c, wk->repo, &oid) < 0) {
 		const git_error *e = git_error_last();
 		git_oid_tostr(hex, sizeof(hex), &oid);
-		if (oidset_get(&wk->shallow, &oid, NULL) || git_repository_is_shallow(wk->repo)) {
-			wk->stats->shallow = 1;
-			g->v[idx].time = 0;
-			return 0;
-		}
-		stats_problem(wk->stats, NULL, KH_EGIT, 1, "cannot read commit %s: %s", hex,
-			      e && e->message ? e->message : "error");
-		g->v[idx].time = 0;
-		return 0;
+		if (oidset_get(&wk->shallow, &oid, NULL) || git_repository_is_shallow(wk->repo))
+			wk->stats->shallow = 1; /* beyond the boundary: not in this clone */
+		else
+			stats_problem(wk->stats, NULL, KH_EGIT, 1, "cannot read commit %s: %s", hex,
+				      e && e->message ? e->message : "error");
+		return;
 	}
 	wk->stats->commits_scanned++;
 	git_oid_cpy(&g->v[idx].tree, git_commit_tree_id(c));
@@ -361,7 +653,6 @@ static int load_commit(struct walk *wk, uint32_t idx, uint32_t **stack, size_t *
 	/* a shallow commit's parents are not in this repository: it is a root */
 	if (oidset_get(&wk->shallow, &oid, NULL))
 		np = 0;
-	g->v[idx].first_parent = (uint32_t)g->np;
 	g->v[idx].nparents = np;
 	for (i = 0; i < np; i++) {
 		void *v = g->parents;
@@ -370,27 +661,20 @@ static int load_commit(struct walk *wk, uint32_t idx, uint32_t **stack, size_t *
 		g->parents = v;
 		g->parents[g->np++] = pidx;
 		if (g->v[pidx].time == -1) {
-			void *s = *stack;
 			g->v[pidx].time = -2; /* queued */
-			xgrow(&s, capstack, *nstack + 1, sizeof(uint32_t));
-			*stack = s;
-			(*stack)[(*nstack)++] = pidx;
+			stack_push(todo, pidx);
 		}
 	}
-	{
-		char label[64], hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, 13, &oid);
-		snprintf(label, sizeof(label), "(commit %s message)", hex);
-		push_message(wk, &oid, git_commit_message(c), label, 0);
-	}
+	git_oid_tostr(hex, 13, &oid);
+	snprintf(label, sizeof(label), "(commit %s message)", hex);
+	scan_message(wk, &oid, git_commit_message(c), label, 0);
 	git_commit_free(c);
-	return 0;
 }
 
-/* Adds a start point: peels tags (scanning their messages) down to a commit,
+/* A start point: peels tags (scanning their messages) down to a commit,
  * tree or blob. */
 static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
-		      uint32_t **stack, size_t *nstack, size_t *capstack)
+		      struct stack *todo)
 {
 	git_object *obj = NULL;
 	git_oid cur = *oid;
@@ -399,8 +683,10 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 	for (depth = 0; depth < 32; depth++) {
 		if (git_object_lookup(&obj, wk->repo, &cur, GIT_OBJECT_ANY) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
+			const git_error *e = git_error_last();
 			git_oid_tostr(hex, sizeof(hex), &cur);
-			stats_problem(wk->stats, refname, KH_EGIT, 1, "cannot read object %s", hex);
+			stats_problem(wk->stats, refname, KH_EGIT, 1, "cannot read object %s: %s", hex,
+				      e && e->message ? e->message : "error");
 			return;
 		}
 		switch (git_object_type(obj)) {
@@ -409,29 +695,33 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 			if (oidset_add(&wk->tags, &cur, 0, NULL)) {
 				char label[512];
 				snprintf(label, sizeof(label), "(tag %s message)", git_tag_name(tag));
-				push_message(wk, &cur, git_tag_message(tag), label, 1);
+				scan_message(wk, &cur, git_tag_message(tag), label, 1);
 			}
 			git_oid_cpy(&cur, git_tag_target_id(tag));
 			git_object_free(obj);
 			continue;
 		}
 		case GIT_OBJECT_COMMIT: {
-			uint32_t idx = graph_add(&wk->g, &cur);
-			if (wk->g.v[idx].time == -1) {
-				void *s = *stack;
-				wk->g.v[idx].time = -2;
-				xgrow(&s, capstack, *nstack + 1, sizeof(uint32_t));
-				*stack = s;
-				(*stack)[(*nstack)++] = idx;
+			uint32_t idx = graph_add(&wk->h.g, &cur);
+			if (wk->h.g.v[idx].time == -1) {
+				wk->h.g.v[idx].time = -2;
+				stack_push(todo, idx);
 			}
 			break;
 		}
-		case GIT_OBJECT_TREE:
-			walk_tree(wk, &cur, "");
+		case GIT_OBJECT_TREE: {
+			struct buf path;
+			buf_init(&path, 0);
+			walk_tree(wk, &cur, &path);
+			buf_release(&path);
 			break;
-		case GIT_OBJECT_BLOB:
-			add_blob(wk, &cur, refname);
+		}
+		case GIT_OBJECT_BLOB: {
+			char label[512];
+			snprintf(label, sizeof(label), "(%s)", refname ? refname : "blob");
+			add_blob(wk, &cur, label, strlen(label));
 			break;
+		}
 		default:
 			break;
 		}
@@ -464,51 +754,80 @@ static void read_shallow(struct walk *wk)
 }
 
 struct odb_collect {
+	struct walk *wk;
 	git_odb *odb;
 	git_oid *commits;
 	size_t n, cap;
-	git_oid *blobs;
-	size_t nb, capb;
 };
 
 static int collect_object(const git_oid *oid, void *payload)
 {
 	struct odb_collect *c = payload;
+	struct walk *wk = c->wk;
 	size_t len;
 	git_object_t type;
 
+	if (packs_claimed(wk->packs, oid, NULL)) /* a packed blob */
+		return kh_interrupted;
 	if (git_odb_read_header(&len, &type, c->odb, oid) < 0)
-		return 0;
+		return kh_interrupted; /* found unreadable when (if) reached */
 	if (type == GIT_OBJECT_COMMIT) {
 		void *v = c->commits;
 		xgrow(&v, &c->cap, c->n + 1, sizeof(git_oid));
 		c->commits = v;
 		git_oid_cpy(&c->commits[c->n++], oid);
 	} else if (type == GIT_OBJECT_BLOB) {
-		void *v = c->blobs;
-		xgrow(&v, &c->capb, c->nb + 1, sizeof(git_oid));
-		c->blobs = v;
-		git_oid_cpy(&c->blobs[c->nb++], oid);
+		void *v = wk->loose_blobs;
+		xgrow(&v, &wk->caploose, wk->nloose + 1, sizeof(git_oid));
+		wk->loose_blobs = v;
+		git_oid_cpy(&wk->loose_blobs[wk->nloose++], oid);
 	}
-	return 0;
+	return kh_interrupted;
+}
+
+/* Queues the pack families, a few MB of compressed data per item. */
+static void push_families(struct walk *wk)
+{
+	size_t n = packs_nfamilies(wk->packs), i, first = 0;
+	uint64_t total = 0, acc = 0, target;
+
+	for (i = 0; i < n; i++)
+		total += packs_family_weight(wk->packs, i);
+	target = total / 256;
+	if (target < (256u << 10)) /* at most 257 items */
+		target = 256u << 10;
+	for (i = 0; i < n; i++) {
+		acc += packs_family_weight(wk->packs, i);
+		if (acc >= target || i + 1 == n) {
+			struct git_item *it = xcalloc(1, sizeof(*it));
+			it->kind = ITEM_FAMILIES;
+			it->first = first;
+			it->last = i + 1;
+			push(wk, it);
+			first = i + 1;
+			acc = 0;
+		}
+	}
 }
 
 static void enumerate(struct walk *wk)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref;
-	uint32_t *stack = NULL;
-	size_t nstack = 0, capstack = 0, i;
+	struct stack todo = {NULL, 0, 0};
 	struct odb_collect all;
+	struct buf path;
+	uint32_t *order;
+	size_t i;
 
 	memset(&all, 0, sizeof(all));
+	all.wk = wk;
 	read_shallow(wk);
 	if (git_reference_iterator_new(&it, wk->repo) == 0) {
 		while (git_reference_next(&ref, it) == 0) {
 			git_reference *res = NULL;
 			if (git_reference_resolve(&res, ref) == 0) {
-				add_start(wk, git_reference_target(res), git_reference_name(ref), &stack,
-					  &nstack, &capstack);
+				add_start(wk, git_reference_target(res), git_reference_name(ref), &todo);
 				git_reference_free(res);
 			}
 			git_reference_free(ref);
@@ -518,34 +837,173 @@ static void enumerate(struct walk *wk)
 	{
 		git_oid head;
 		if (git_reference_name_to_id(&head, wk->repo, "HEAD") == 0)
-			add_start(wk, &head, "HEAD", &stack, &nstack, &capstack);
+			add_start(wk, &head, "HEAD", &todo);
 	}
-	if (wk->o->all_objects) {
-		if (git_repository_odb(&all.odb, wk->repo) == 0) {
-			git_odb_foreach(all.odb, collect_object, &all);
-			for (i = 0; i < all.n; i++)
-				add_start(wk, &all.commits[i], NULL, &stack, &nstack, &capstack);
-			git_odb_free(all.odb);
+	if (wk->o->all_objects && git_repository_odb(&all.odb, wk->repo) == 0) {
+		git_odb_foreach(all.odb, collect_object, &all);
+		for (i = 0; i < all.n; i++)
+			add_start(wk, &all.commits[i], NULL, &todo);
+		git_odb_free(all.odb);
+	}
+	/* the commit graph (messages are queued as commits load) */
+	while (todo.n && !kh_interrupted)
+		load_commit(wk, todo.v[--todo.n], &todo);
+	/* oldest first: each commit against its parents */
+	order = source_git_topo_order(&wk->h.g);
+	buf_init(&path, 0);
+	for (i = 0; i < wk->h.g.n && !kh_interrupted; i++) {
+		const struct git_graph *g = &wk->h.g;
+		const struct git_node *c = &g->v[order[i]];
+		const git_oid *pstack[4], **pt;
+		uint32_t k, np = c->nparents;
+		int same = 0;
+
+		if (git_oid_is_zero(&c->tree))
+			continue;
+		pt = np <= 4 ? pstack : xcalloc(np, sizeof(*pt));
+		for (k = 0; k < np; k++) {
+			const struct git_node *p = &g->v[g->parents[c->first_parent + k]];
+			pt[k] = git_oid_is_zero(&p->tree) ? NULL : &p->tree;
+			if (pt[k] && git_oid_equal(pt[k], &c->tree))
+				same = 1;
 		}
+		if (!same)
+			diff_tree(wk, order[i], &c->tree, pt, np, &path);
+		if (pt != pstack)
+			free(pt);
+		progress(wk, 0);
 	}
-	/* depth-first over the commit graph; each tree walk queues new blobs */
-	while (nstack && !kh_interrupted) {
-		uint32_t idx = stack[--nstack];
-		load_commit(wk, idx, &stack, &nstack, &capstack);
-		if (!git_oid_is_zero(&wk->g.v[idx].tree))
-			walk_tree(wk, &wk->g.v[idx].tree, "");
-	}
-	/* objects no commit reaches (dropped stashes, force-pushed history) */
-	for (i = 0; i < all.nb && !kh_interrupted; i++) {
+	buf_release(&path);
+	free(order);
+	/* --all-objects: loose blobs no commit reaches (packed ones were
+	 * scanned with their pack) */
+	for (i = 0; i < wk->nloose && !kh_interrupted; i++) {
 		char label[64], hex[GIT_OID_HEXSZ + 1];
-		git_oid_tostr(hex, 13, &all.blobs[i]);
+		if (oidset_get(&wk->h.blobs, &wk->loose_blobs[i], NULL))
+			continue;
+		git_oid_tostr(hex, 13, &wk->loose_blobs[i]);
 		snprintf(label, sizeof(label), "(unreachable blob %s)", hex);
-		add_blob(wk, &all.blobs[i], label);
+		add_blob(wk, &wk->loose_blobs[i], label, strlen(label));
 	}
 	free(all.commits);
-	free(all.blobs);
-	free(stack);
-	wk->enumerated = 1;
+	free(todo.v);
+}
+
+/* ---- after the scan -------------------------------------------------------------- */
+
+struct settle {
+	struct walk *wk;
+	struct oidset drop;       /* scanned, but not reachable */
+	git_oid *failed;          /* reachable, the pack reader could not build */
+	size_t nfailed, capfailed;
+};
+
+static int wanted(const struct walk *wk, const git_oid *oid)
+{
+	return wk->o->all_objects || oidset_get(&wk->h.blobs, oid, NULL);
+}
+
+static void settle_one(const git_oid *oid, enum pack_status st, void *payload)
+{
+	struct settle *s = payload;
+
+	if (!wanted(s->wk, oid)) {
+		if (st == PACK_DONE)
+			oidset_add(&s->drop, oid, 0, NULL);
+	} else if (st == PACK_DONE) {
+		s->wk->stats->blobs_scanned++;
+	} else {
+		void *v = s->failed;
+		xgrow(&v, &s->capfailed, s->nfailed + 1, sizeof(git_oid));
+		s->failed = v;
+		git_oid_cpy(&s->failed[s->nfailed++], oid);
+	}
+}
+
+static const char *blob_label(const struct walk *wk, const git_oid *oid, char *buf, size_t n)
+{
+	uint32_t idx;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (oidset_get(&wk->h.blobs, oid, &idx))
+		return wk->h.paths.v[wk->h.blob_path[idx]];
+	git_oid_tostr(hex, 13, oid);
+	snprintf(buf, n, "(unreachable blob %s)", hex);
+	return buf;
+}
+
+/* Pack blobs: count what was reachable, drop findings of what was not,
+ * retry through libgit2 what the pack reader could not build, and report
+ * the skips that were deferred until paths were known. */
+static void settle_packs(struct walk *wk, struct finding_list *out)
+{
+	struct settle s;
+	size_t i, j;
+	char lb[64];
+
+	memset(&s, 0, sizeof(s));
+	s.wk = wk;
+	oidset_init(&s.drop);
+	packs_foreach_claimed(wk->packs, settle_one, &s);
+	for (i = 0; i < wk->ndeferred; i++) {
+		struct deferred *d = &wk->deferred[i];
+		char hex[GIT_OID_HEXSZ + 1];
+		if (!wanted(wk, &d->oid))
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &d->oid);
+		if (d->lfs) {
+			wk->stats->skipped_lfs++;
+		} else {
+			wk->stats->skipped_size++;
+			stats_problem(wk->stats, blob_label(wk, &d->oid, lb, sizeof(lb)), 0, 0,
+				      "skipped: blob %s is %llu bytes, over --max-file-size", hex,
+				      (unsigned long long)d->size);
+		}
+	}
+	if (s.drop.n) {
+		for (i = j = 0; i < out->n; i++) {
+			git_oid oid;
+			if (out->v[i].blob && git_oid_fromstr(&oid, out->v[i].blob) == 0 &&
+			    oidset_get(&s.drop, &oid, NULL))
+				finding_release(&out->v[i]);
+			else
+				out->v[j++] = out->v[i];
+		}
+		out->n = j;
+	}
+	if (s.nfailed) {
+		struct scan_scratch *sc = scan_scratch_new(wk->rs);
+		git_odb *odb = NULL;
+		git_repository_odb(&odb, wk->repo);
+		for (i = 0; i < s.nfailed; i++) {
+			git_odb_object *obj = NULL;
+			char hex[GIT_OID_HEXSZ + 1];
+			const char *path = blob_label(wk, &s.failed[i], lb, sizeof(lb));
+			size_t first = out->n;
+			git_oid_tostr(hex, sizeof(hex), &s.failed[i]);
+			if (!odb || git_odb_read(&obj, odb, &s.failed[i]) < 0) {
+				const git_error *e = git_error_last();
+				stats_problem(wk->stats, path, KH_EGIT, 1, "cannot read blob %s: %s", hex,
+					      e && e->message ? e->message : "error");
+				continue;
+			}
+			if (sc) {
+				struct content c;
+				struct err err = {0, ""};
+				content_whole(&c, git_odb_object_data(obj), git_odb_object_size(obj), path);
+				scan_content(wk->rs, sc, &c, out, wk->stats, &err);
+				wk->stats->bytes_scanned += git_odb_object_size(obj);
+			}
+			wk->stats->blobs_scanned++;
+			for (j = first; j < out->n; j++)
+				out->v[j].blob = xstrdup(hex);
+			git_odb_object_free(obj);
+		}
+		git_odb_free(odb);
+		scan_scratch_free(sc);
+	}
+	free(s.failed);
+	oidset_release(&s.drop);
 }
 
 /* Range mode lives in source_git_range.c. */
@@ -553,24 +1011,27 @@ int source_git_range(const struct source_git_opts *o, git_repository *repo,
 		     const struct rule_set *rs, struct finding_list *out,
 		     struct scan_stats *stats, struct err *err);
 
+static void history_release(struct git_history *h)
+{
+	free(h->g.v);
+	free(h->g.parents);
+	oidset_release(&h->g.index);
+	oidset_release(&h->blobs);
+	free(h->blob_path);
+	git_paths_release(&h->paths);
+	free(h->intro);
+}
+
 int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 		   struct finding_list *out, struct scan_stats *stats, struct err *err)
 {
 	struct walk wk;
 	struct pipeline_opts po;
-	size_t i;
 	int rc;
 
-	/* A history scan reads each object once, so big caches buy little: bound
-	 * the objects cached. (Pack files stay memory-mapped: that is page cache
-	 * shared with the kernel, not the process's own memory.) */
-	if (!o->range) {
-		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
-		/* each tree is read once anyway (the tree oid set) */
-		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
-	}
 	memset(&wk, 0, sizeof(wk));
 	wk.o = o;
+	wk.rs = rs;
 	wk.stats = stats;
 	if ((rc = source_git_open(&wk.repo, o->repo_path, err)) < 0)
 		return rc;
@@ -579,16 +1040,36 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 		git_repository_free(wk.repo);
 		return rc;
 	}
+	/* Caching parsed trees (each is read about twice: as a commit's and as
+	 * its child's parent's) costs more memory than the time it saves; pack
+	 * files stay mapped (page cache, shared with the kernel). */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
 	oidset_init(&wk.trees);
-	oidset_init(&wk.blobs);
 	oidset_init(&wk.tags);
 	oidset_init(&wk.shallow);
-	oidset_init(&wk.g.index);
+	oidset_init(&wk.h.g.index);
+	oidset_init(&wk.h.blobs);
+	git_paths_init(&wk.h.paths);
+	pthread_mutex_init(&wk.lock, NULL);
+	atomic_init(&wk.done_items, 0);
 	atomic_init(&wk.done_blobs, 0);
 	atomic_init(&wk.done_bytes, 0);
 	wk.started = now();
+	finding_list_init(&wk.msgs);
+	wk.msg_scratch = scan_scratch_new(rs);
+	{
+		size_t n = strlen(git_repository_commondir(wk.repo)) + 16;
+		char *objects = xmalloc(n);
+		snprintf(objects, n, "%sobjects", git_repository_commondir(wk.repo));
+		rc = packs_open(&wk.packs, objects, o->all_objects, err);
+		free(objects);
+		if (rc < 0)
+			goto out;
+	}
 	memset(&po, 0, sizeof(po));
 	po.threads = o->threads;
+	po.queue_len = 1024 + 512; /* the family items (<= 512) never block the walk */
 	po.rs = rs;
 	po.process = process;
 	po.item_free = item_free;
@@ -597,19 +1078,30 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	po.local_free = local_free;
 	po.payload = &wk;
 	if ((rc = pipeline_new(&wk.p, &po, err)) == 0) {
+		push_families(&wk);
 		enumerate(&wk);
+		/* let the progress line move while the workers finish */
+		while (wk.o->progress && !kh_interrupted &&
+		       atomic_load(&wk.done_items) + 2 * (size_t)o->threads < wk.pushed) {
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			progress(&wk, 0);
+		}
 		pipeline_finish(wk.p, out, stats);
 		progress(&wk, 1);
-		source_git_attribute(wk.repo, &wk.g, out, stats);
+		settle_packs(&wk, out);
+		finding_list_move(out, &wk.msgs);
+		source_git_attribute(wk.repo, &wk.h, rs, out, stats);
 	}
-	for (i = 0; i < wk.npaths; i++)
-		free(wk.paths[i]);
-	free(wk.paths);
-	free(wk.g.v);
-	free(wk.g.parents);
-	oidset_release(&wk.g.index);
+out:
+	finding_list_release(&wk.msgs);
+	scan_scratch_free(wk.msg_scratch);
+	packs_free(wk.packs);
+	free(wk.deferred);
+	free(wk.loose_blobs);
+	pthread_mutex_destroy(&wk.lock);
+	history_release(&wk.h);
 	oidset_release(&wk.trees);
-	oidset_release(&wk.blobs);
 	oidset_release(&wk.tags);
 	oidset_release(&wk.shallow);
 	git_repository_free(wk.repo);

@@ -1,36 +1,25 @@
 /* source_git_attrib.c - which commit introduced a secret, and where.
  *
  * Runs after the scan, only for blobs that had findings (Nosey Parker's
- * "first seen"). Commits are ordered oldest first (topological, ties by
- * commit time); each commit's tree is compared with its parents' by object
- * id, descending only into subtrees that changed, to list where it adds a
- * blob of interest at a path (for a merge: only what is at that path in none
- * of its parents, i.e. what the resolution adds). Then one finding per
- * secret and path is kept: the oldest introduction; the others are counted
- * in `occurrences`. Pure git knowledge; never prints.
+ * "first seen"). The walk (source_git.c) has already listed, oldest commit
+ * first in topological order, every (commit, path) at which a commit holds
+ * a blob that none of its parents holds at that path (for a merge: only
+ * what its resolution adds). Here each finding of a blob is paired with
+ * that blob's introductions; then one finding per secret and path is kept,
+ * attributed to the oldest introduction, and the other introductions of the
+ * same secret are counted in `occurrences`. Path and commit allowlists are
+ * applied again for the attributed path and commit (the blob may have been
+ * scanned before its path was known). Pure git knowledge; never prints.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include "scan.h"
 #include "source_git.h"
 #include "xalloc.h"
 
-struct intro {
-	uint32_t target;  /* index of the blob in the targets set */
-	uint32_t rank;    /* topological rank of the commit (0 = oldest) */
-	uint32_t commit;  /* graph index */
-	char *path;
-};
-
-struct attrib {
-	git_repository *repo;
-	const struct git_graph *g;
-	struct oidset targets;
-	struct intro *v;
-	size_t n, cap;
-	uint32_t rank, commit;
-	const git_tree *const *others; /* a merge's other parents' trees */
-	size_t nothers;
-};
+#define NONE UINT32_MAX
 
 /* ---- topological order --------------------------------------------------- */
 
@@ -80,7 +69,7 @@ static uint32_t heap_pop(struct heap *h)
 }
 
 /* Parents before children; among ready commits, the oldest first. */
-static uint32_t *topo_order(const struct git_graph *g)
+uint32_t *source_git_topo_order(const struct git_graph *g)
 {
 	uint32_t *pending = xcalloc(g->n ? g->n : 1, sizeof(uint32_t));
 	uint32_t *nchild = xcalloc(g->n + 1, sizeof(uint32_t));
@@ -122,125 +111,26 @@ static uint32_t *topo_order(const struct git_graph *g)
 	return order; /* `out` == g->n: the graph has no cycles */
 }
 
-/* ---- tree comparison ------------------------------------------------------ */
-
-static int in_other_parent(struct attrib *a, const char *path, const git_oid *blob)
-{
-	size_t i;
-
-	for (i = 0; i < a->nothers; i++) {
-		git_tree_entry *e = NULL;
-		int same = 0;
-		if (a->others[i] && git_tree_entry_bypath(&e, a->others[i], path) == 0) {
-			same = !git_oid_cmp(git_tree_entry_id(e), blob);
-			git_tree_entry_free(e);
-		}
-		if (same)
-			return 1;
-	}
-	return 0;
-}
-
-static void record(struct attrib *a, uint32_t target, const char *path)
-{
-	void *v = a->v;
-
-	xgrow(&v, &a->cap, a->n + 1, sizeof(*a->v));
-	a->v = v;
-	a->v[a->n].target = target;
-	a->v[a->n].rank = a->rank;
-	a->v[a->n].commit = a->commit;
-	a->v[a->n].path = xstrdup(path);
-	a->n++;
-}
-
-/* Lists blobs of interest that `new` has and `old` (may be NULL) has not,
- * at the same path. */
-static void diff_trees(struct attrib *a, const git_tree *old, const git_tree *new,
-		       const char *prefix)
-{
-	size_t i, n = git_tree_entrycount(new), pl = strlen(prefix);
-
-	for (i = 0; i < n; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(new, i);
-		const char *name = git_tree_entry_name(e);
-		const git_tree_entry *o = old ? git_tree_entry_byname(old, name) : NULL;
-		git_object_t type = git_tree_entry_type(e);
-		size_t nl = strlen(name);
-		char *path;
-		uint32_t target;
-
-		if (o && !git_oid_cmp(git_tree_entry_id(o), git_tree_entry_id(e)) &&
-		    git_tree_entry_type(o) == type)
-			continue;
-		path = xmalloc(pl + nl + 2);
-		memcpy(path, prefix, pl);
-		memcpy(path + pl, name, nl + 1);
-		if (type == GIT_OBJECT_BLOB) {
-			if (oidset_get(&a->targets, git_tree_entry_id(e), &target) &&
-			    !in_other_parent(a, path, git_tree_entry_id(e)))
-				record(a, target, path);
-		} else if (type == GIT_OBJECT_TREE) {
-			git_tree *sub_new = NULL, *sub_old = NULL;
-			if (git_tree_lookup(&sub_new, a->repo, git_tree_entry_id(e)) == 0) {
-				if (o && git_tree_entry_type(o) == GIT_OBJECT_TREE)
-					git_tree_lookup(&sub_old, a->repo, git_tree_entry_id(o));
-				path[pl + nl] = '/';
-				path[pl + nl + 1] = '\0';
-				diff_trees(a, sub_old, sub_new, path);
-				git_tree_free(sub_old);
-				git_tree_free(sub_new);
-			}
-		}
-		free(path);
-	}
-}
-
-static void commit_intros(struct attrib *a, uint32_t c)
-{
-	const struct git_node *node = &a->g->v[c];
-	git_tree *tree = NULL, *first = NULL, **others = NULL;
-	uint32_t i;
-
-	if (git_oid_is_zero(&node->tree) || git_tree_lookup(&tree, a->repo, &node->tree) < 0)
-		return;
-	if (node->nparents) {
-		const struct git_node *p = &a->g->v[a->g->parents[node->first_parent]];
-		if (!git_oid_is_zero(&p->tree))
-			git_tree_lookup(&first, a->repo, &p->tree);
-	}
-	if (node->nparents > 1) {
-		others = xcalloc(node->nparents - 1, sizeof(*others));
-		for (i = 1; i < node->nparents; i++) {
-			const struct git_node *p = &a->g->v[a->g->parents[node->first_parent + i]];
-			if (!git_oid_is_zero(&p->tree))
-				git_tree_lookup(&others[i - 1], a->repo, &p->tree);
-		}
-	}
-	a->commit = c;
-	a->others = (const git_tree *const *)others;
-	a->nothers = node->nparents > 1 ? node->nparents - 1 : 0;
-	diff_trees(a, first, tree, "");
-	for (i = 0; i + 1 < node->nparents; i++)
-		git_tree_free(others[i]);
-	free(others);
-	git_tree_free(first);
-	git_tree_free(tree);
-}
 
 /* ---- grouping ------------------------------------------------------------- */
 
 struct cand {
 	size_t finding;
-	const struct intro *in;
+	uint32_t intro; /* index in h->intro: its order is the topological rank */
 };
 
-static const struct finding_list *sort_fl;
+struct sorter {
+	const struct finding_list *fl;
+	const struct git_history *h;
+};
+
+static const struct sorter *sort_ctx; /* attribution runs on one thread */
 
 static int cmp_cand(const void *x, const void *y)
 {
 	const struct cand *a = x, *b = y;
-	const struct finding *fa = &sort_fl->v[a->finding], *fb = &sort_fl->v[b->finding];
+	const struct finding *fa = &sort_ctx->fl->v[a->finding], *fb = &sort_ctx->fl->v[b->finding];
+	const struct git_intro *ia = &sort_ctx->h->intro[a->intro], *ib = &sort_ctx->h->intro[b->intro];
 	int c;
 
 	if (fa->secret_len != fb->secret_len)
@@ -249,10 +139,11 @@ static int cmp_cand(const void *x, const void *y)
 		return c;
 	if ((c = strcmp(fa->rule->id, fb->rule->id)))
 		return c;
-	if ((c = strcmp(a->in->path, b->in->path)))
+	if (ia->path != ib->path &&
+	    (c = strcmp(sort_ctx->h->paths.v[ia->path], sort_ctx->h->paths.v[ib->path])))
 		return c;
-	if (a->in->rank != b->in->rank)
-		return a->in->rank < b->in->rank ? -1 : 1;
+	if (a->intro != b->intro)
+		return a->intro < b->intro ? -1 : 1;
 	if (fa->offset != fb->offset)
 		return fa->offset < fb->offset ? -1 : 1;
 	return 0;
@@ -280,103 +171,204 @@ static void copy_finding(struct finding *d, const struct finding *s)
 	d->verify_identity = NULL;
 }
 
-void source_git_attribute(git_repository *repo, const struct git_graph *g,
-			  struct finding_list *fl, struct scan_stats *stats)
+static void set_path(struct finding *f, const char *path)
 {
-	struct attrib a;
-	uint32_t *order, *first_intro = NULL, *nintro = NULL;
-	struct intro *sorted = NULL;
-	struct cand *cands = NULL;
-	size_t i, j, ncand = 0, capcand = 0, ntargets;
-	struct finding_list out;
+	free(f->path);
+	f->path = xstrdup(path);
+}
 
+/* ---- allowlists for the attributed path and commit ------------------------------ */
+
+static int has_path_globs(const struct rule_set *rs)
+{
+	size_t i;
+
+	if (rs->allow.paths.n)
+		return 1;
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i].allow.paths.n)
+			return 1;
+	return 0;
+}
+
+static int commit_listed(const struct strlist *l, const char *commit)
+{
+	size_t i, n;
+
+	for (i = 0; i < l->n; i++) {
+		n = strlen(l->v[i]);
+		if (n >= 4 && n <= strlen(commit) && !strncasecmp(l->v[i], commit, n))
+			return 1;
+	}
+	return 0;
+}
+
+/* Scanning blob `hex` again under its attributed path gives the
+ * suppression path globs decide; findings are matched by rule and offset. */
+struct rescan {
+	git_odb *odb;
+	struct scan_scratch *sc;
+	struct finding_list last;
+	char *last_blob, *last_path;
+};
+
+static void rescan_suppression(struct rescan *r, const struct rule_set *rs, struct finding *f,
+			       struct scan_stats *stats)
+{
+	size_t i;
+
+	if (!r->last_blob || strcmp(r->last_blob, f->blob) || strcmp(r->last_path, f->path)) {
+		git_odb_object *obj = NULL;
+		git_oid oid;
+		struct scan_stats quiet;
+		struct content c;
+		struct err err = {0, ""};
+		finding_list_release(&r->last);
+		finding_list_init(&r->last);
+		free(r->last_blob);
+		free(r->last_path);
+		r->last_blob = xstrdup(f->blob);
+		r->last_path = xstrdup(f->path);
+		if (!r->odb || !r->sc || git_oid_fromstr(&oid, f->blob) < 0 ||
+		    git_odb_read(&obj, r->odb, &oid) < 0)
+			return;
+		stats_init(&quiet); /* problems were counted by the first scan */
+		content_whole(&c, git_odb_object_data(obj), git_odb_object_size(obj), f->path);
+		scan_content(rs, r->sc, &c, &r->last, &quiet, &err);
+		stats_release(&quiet);
+		git_odb_object_free(obj);
+	}
 	(void)stats;
-	memset(&a, 0, sizeof(a));
-	a.repo = repo;
-	a.g = g;
-	oidset_init(&a.targets);
+	for (i = 0; i < r->last.n; i++)
+		if (r->last.v[i].offset == f->offset && r->last.v[i].rule == f->rule) {
+			f->suppressed = r->last.v[i].suppressed;
+			return;
+		}
+}
+
+static void apply_allowlists(git_repository *repo, const struct rule_set *rs,
+			     struct finding_list *fl, size_t from, struct scan_stats *stats)
+{
+	struct rescan r;
+	size_t i;
+	int paths = has_path_globs(rs);
+
+	memset(&r, 0, sizeof(r));
+	finding_list_init(&r.last);
+	if (paths) {
+		git_repository_odb(&r.odb, repo);
+		r.sc = scan_scratch_new(rs);
+	}
+	for (i = from; i < fl->n; i++) {
+		struct finding *f = &fl->v[i];
+		if (paths && f->blob && f->suppressed != SUPPRESS_INLINE)
+			rescan_suppression(&r, rs, f, stats);
+		if (f->commit && !f->suppressed &&
+		    (commit_listed(&rs->allow.commits, f->commit) ||
+		     (f->rule && commit_listed(&f->rule->allow.commits, f->commit))))
+			f->suppressed = SUPPRESS_CONFIG;
+	}
+	finding_list_release(&r.last);
+	free(r.last_blob);
+	free(r.last_path);
+	scan_scratch_free(r.sc);
+	git_odb_free(r.odb);
+}
+
+void source_git_attribute(git_repository *repo, const struct git_history *h,
+			  const struct rule_set *rs, struct finding_list *fl,
+			  struct scan_stats *stats)
+{
+	uint32_t *target = NULL, *first = NULL, *list = NULL, ntargets = 0;
+	struct cand *cands = NULL;
+	size_t i, j, k, ncand = 0, capcand = 0;
+	struct finding_list out;
+	struct sorter ctx = {fl, h};
+
+	/* which blobs had findings, and their introductions */
+	target = xmalloc((h->blobs.n ? h->blobs.n : 1) * sizeof(uint32_t));
+	for (i = 0; i < h->blobs.n; i++)
+		target[i] = NONE;
 	for (i = 0; i < fl->n; i++) {
 		git_oid oid;
-		if (fl->v[i].blob && !fl->v[i].commit && git_oid_fromstr(&oid, fl->v[i].blob) == 0)
-			oidset_add(&a.targets, &oid, (uint32_t)a.targets.n, NULL);
+		uint32_t b;
+		if (fl->v[i].blob && !fl->v[i].commit && git_oid_fromstr(&oid, fl->v[i].blob) == 0 &&
+		    oidset_get(&h->blobs, &oid, &b) && target[b] == NONE)
+			target[b] = ntargets++;
 	}
-	ntargets = a.targets.n;
-	if (!ntargets) {
-		oidset_release(&a.targets);
-		return;
-	}
-	order = topo_order(g);
-	for (i = 0; i < g->n; i++) {
-		a.rank = (uint32_t)i;
-		commit_intros(&a, order[i]);
-	}
-	free(order);
-	/* introductions by target, in rank order (they were recorded that way) */
-	nintro = xcalloc(ntargets + 1, sizeof(uint32_t));
-	first_intro = xcalloc(ntargets + 1, sizeof(uint32_t));
-	for (i = 0; i < a.n; i++)
-		nintro[a.v[i].target + 1]++;
-	for (i = 1; i <= ntargets; i++)
-		first_intro[i] = first_intro[i - 1] + nintro[i];
-	sorted = xcalloc(a.n ? a.n : 1, sizeof(*sorted));
-	{
-		uint32_t *fill = xcalloc(ntargets, sizeof(uint32_t));
-		for (i = 0; i < a.n; i++)
-			sorted[first_intro[a.v[i].target] + fill[a.v[i].target]++] = a.v[i];
-		free(fill);
-	}
-	/* candidates: each finding of a blob, at each introduction of that blob */
+	first = xcalloc((size_t)ntargets + 2, sizeof(uint32_t));
+	for (i = 0; i < h->nintro; i++)
+		if (target[h->intro[i].blob] != NONE)
+			first[target[h->intro[i].blob] + 2]++;
+	for (i = 2; i < (size_t)ntargets + 2; i++)
+		first[i] += first[i - 1];
+	list = xmalloc((first[ntargets + 1] ? first[ntargets + 1] : 1) * sizeof(uint32_t));
+	for (i = 0; i < h->nintro; i++) /* in rank order */
+		if (target[h->intro[i].blob] != NONE)
+			list[first[target[h->intro[i].blob] + 1]++] = (uint32_t)i;
+	/* now intros of target t are list[first[t] .. first[t + 1]) */
 	finding_list_init(&out);
 	for (i = 0; i < fl->n; i++) {
 		struct finding *f = &fl->v[i];
 		git_oid oid;
-		uint32_t t;
+		uint32_t b, t;
 		if (!f->blob || f->commit || git_oid_fromstr(&oid, f->blob) ||
-		    !oidset_get(&a.targets, &oid, &t) || first_intro[t] == first_intro[t + 1]) {
-			/* not from a blob, or a blob no commit introduces: as scanned */
-			copy_finding(finding_list_push(&out), f);
+		    !oidset_get(&h->blobs, &oid, &b) || (t = target[b]) == NONE ||
+		    first[t] == first[t + 1]) {
+			/* a message, or a blob no commit introduces: as scanned */
+			struct finding *d = finding_list_push(&out);
+			copy_finding(d, f);
+			if (f->blob && !f->commit) {
+				char label[64];
+				if (!git_oid_fromstr(&oid, f->blob) && oidset_get(&h->blobs, &oid, &b)) {
+					set_path(d, h->paths.v[h->blob_path[b]]);
+				} else {
+					snprintf(label, sizeof(label), "(unreachable blob %.12s)", f->blob);
+					set_path(d, label);
+				}
+			}
 			continue;
 		}
-		for (j = first_intro[t]; j < first_intro[t + 1]; j++) {
+		for (j = first[t]; j < first[t + 1]; j++) {
 			void *v = cands;
 			xgrow(&v, &capcand, ncand + 1, sizeof(*cands));
 			cands = v;
 			cands[ncand].finding = i;
-			cands[ncand].in = &sorted[j];
+			cands[ncand].intro = list[j];
 			ncand++;
 		}
 	}
-	sort_fl = fl; /* attribution runs on one thread */
+	sort_ctx = &ctx;
 	qsort(cands, ncand, sizeof(*cands), cmp_cand);
 	/* sorted by (secret, rule, path, rank): a secret's candidates are one
 	 * block, and within it each path's candidates, oldest first */
 	for (i = 0; i < ncand;) {
 		const struct finding *f = &fl->v[cands[i].finding];
-		size_t end = i + 1, k;
-		while (end < ncand && same_secret(f, &fl->v[cands[end].finding]))
+		size_t end = i + 1, intros = 1;
+		while (end < ncand && same_secret(f, &fl->v[cands[end].finding])) {
+			if (cands[end].intro != cands[end - 1].intro)
+				intros++;
 			end++;
+		}
 		for (k = i; k < end; k = j) {
+			const struct git_intro *in = &h->intro[cands[k].intro];
 			struct finding *d;
-			for (j = k + 1; j < end && !strcmp(cands[j].in->path, cands[k].in->path); j++)
+			for (j = k + 1; j < end && h->intro[cands[j].intro].path == in->path; j++)
 				;
 			d = finding_list_push(&out);
 			copy_finding(d, &fl->v[cands[k].finding]);
-			free(d->path);
-			d->path = xstrdup(cands[k].in->path);
-			/* every other introduction of this secret, at any path */
-			d->occurrences = (unsigned)(end - i - 1);
-			source_git_set_commit(d, repo, &g->v[cands[k].in->commit].oid);
+			set_path(d, h->paths.v[in->path]);
+			/* every other commit or path that introduced this secret */
+			d->occurrences = (unsigned)(intros - 1);
+			source_git_set_commit(d, repo, &h->g.v[in->commit].oid);
 		}
 		i = end;
 	}
 	finding_list_release(fl);
 	*fl = out;
-	for (i = 0; i < a.n; i++)
-		free(a.v[i].path);
-	free(a.v);
-	free(sorted);
+	apply_allowlists(repo, rs, fl, 0, stats);
 	free(cands);
-	free(nintro);
-	free(first_intro);
-	oidset_release(&a.targets);
+	free(list);
+	free(first);
+	free(target);
 }
