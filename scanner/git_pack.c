@@ -791,17 +791,28 @@ static void push_frame(struct pack_scratch *sc, uint32_t e, unsigned char *buf, 
 	sc->nst++;
 }
 
-/* Marks e and every wanted entry built on it as failed. */
-static void fail_subtree(const struct packs *ps, uint32_t e)
+/* Marks e and every wanted entry built on it as failed (the caller then
+ * reads them through libgit2). Iterative: a hostile pack may chain deltas
+ * deeper than the C stack. Uses sc's frame stack past its live frames. */
+static void fail_subtree(const struct packs *ps, struct pack_scratch *sc, uint32_t e)
 {
 	struct entry *v = ((struct packs *)ps)->e;
-	uint32_t c;
+	size_t base = sc->nst, top = base;
 
-	if (v[e].claimed)
-		v[e].status = PACK_FAILED;
-	for (c = v[e].child; c != NONE; c = v[c].sibling)
-		if (v[c].want)
-			fail_subtree(ps, c);
+	push_frame(sc, e, NULL, 0, NONE);
+	top = sc->nst;
+	while (top > base) {
+		uint32_t k = sc->st[--top].e, c;
+		sc->nst = top;
+		if (v[k].claimed)
+			v[k].status = PACK_FAILED;
+		for (c = v[k].child; c != NONE; c = v[c].sibling)
+			if (v[c].want) {
+				push_frame(sc, c, NULL, 0, NONE);
+				top = sc->nst;
+			}
+	}
+	sc->nst = base;
 }
 
 static uint32_t next_wanted(const struct packs *ps, uint32_t c)
@@ -811,58 +822,83 @@ static uint32_t next_wanted(const struct packs *ps, uint32_t c)
 	return c;
 }
 
+/* Bytes of delta bases one family run may hold at once (see packs_family_run). */
+#define PACK_PATH_BYTES ((size_t)512 << 20)
+
+static int emit(const struct packs *ps, uint32_t e, const unsigned char *data, size_t len,
+		pack_blob_fn fn, void *payload)
+{
+	git_oid oid;
+
+	git_oid_fromraw(&oid, ps->p[ps->e[e].pack].names + 20 * (size_t)ps->e[e].pos);
+	return fn(&oid, data, len, payload);
+}
+
 int packs_family_run(const struct packs *ps, size_t fi, struct pack_scratch *sc,
 		     pack_blob_fn fn, void *payload)
 {
 	struct entry *v = ((struct packs *)ps)->e;
 	uint32_t root = ps->fam[fi];
 	unsigned char *buf;
-	size_t len = 0;
+	size_t len = 0, held;
 	int stop = 0;
 
+	sc->nst = 0;
 	if (!(buf = build(ps, &v[root], sc, NULL, 0, &len))) {
-		fail_subtree(ps, root);
+		fail_subtree(ps, sc, root);
 		return 0;
 	}
-	sc->nst = 0;
-	push_frame(sc, root, buf, len, NONE);
 	if (v[root].claimed) {
-		git_oid oid;
-		git_oid_fromraw(&oid, ps->p[v[root].pack].names + 20 * (size_t)v[root].pos);
 		v[root].status = PACK_DONE;
-		stop = fn(&oid, buf, len, payload);
+		stop = emit(ps, root, buf, len, fn, payload);
 	}
-	sc->st[0].next = next_wanted(ps, v[root].child);
-	/* depth first; a frame's buffer lives while its wanted children are built */
+	held = len;
+	push_frame(sc, root, buf, len, next_wanted(ps, v[root].child));
+	/* Depth first: a frame's buffer lives while its wanted children are
+	 * built, so memory is the buffers on one delta path, at most
+	 * PACK_PATH_BYTES plus one object. */
 	while (sc->nst) {
 		struct frame *f = &sc->st[sc->nst - 1];
-		uint32_t c = f->next, after;
+		uint32_t c = f->next, kids;
 		unsigned char *cb;
 		size_t cl = 0;
 
 		if (c == NONE || stop) {
+			held -= f->len;
 			free(f->buf);
 			sc->nst--;
 			continue;
 		}
-		after = next_wanted(ps, v[c].sibling);
-		f->next = after;
+		f->next = next_wanted(ps, v[c].sibling);
 		cb = build(ps, &v[c], sc, f->buf, f->len, &cl);
-		if (after == NONE) { /* last child: the parent's data is no longer needed */
+		if (f->next == NONE) { /* last child: the parent's data is no longer needed */
+			held -= f->len;
 			free(f->buf);
 			sc->nst--;
 		}
 		if (!cb) {
-			fail_subtree(ps, c);
+			fail_subtree(ps, sc, c);
 			continue;
 		}
 		if (v[c].claimed) {
-			git_oid oid;
-			git_oid_fromraw(&oid, ps->p[v[c].pack].names + 20 * (size_t)v[c].pos);
 			v[c].status = PACK_DONE;
-			stop = fn(&oid, cb, cl, payload);
+			stop = emit(ps, c, cb, cl, fn, payload);
 		}
-		push_frame(sc, c, cb, cl, next_wanted(ps, v[c].child));
+		kids = next_wanted(ps, v[c].child);
+		if (kids != NONE && !stop && held + cl > PACK_PATH_BYTES) {
+			/* keeping this buffer for its deltas would pass the memory
+			 * bound: they are left to the caller (libgit2) */
+			uint32_t k;
+			for (k = kids; k != NONE; k = next_wanted(ps, v[k].sibling))
+				fail_subtree(ps, sc, k);
+			kids = NONE;
+		}
+		if (kids == NONE || stop) {
+			free(cb);
+			continue;
+		}
+		held += cl;
+		push_frame(sc, c, cb, cl, kids);
 	}
 	return stop;
 }

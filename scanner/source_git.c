@@ -502,6 +502,21 @@ static void tree_problem(struct walk *wk, const git_oid *oid, const char *path)
 		      hex, e && e->message ? e->message : "error");
 }
 
+/* Trees nest one directory per level; git itself refuses paths deeper than
+ * a few thousand levels. Deeper trees (a hostile repository) would exhaust
+ * the stack: they are reported, and not descended. */
+#define MAX_TREE_DEPTH 4096
+
+static int too_deep(struct walk *wk, unsigned depth, const struct buf *path)
+{
+	if (depth < MAX_TREE_DEPTH)
+		return 0;
+	stats_problem(wk->stats, NULL, KH_ELIMIT, 1,
+		      "tree nested deeper than %d levels (under '%.200s'): not scanned",
+		      MAX_TREE_DEPTH, path->data);
+	return 1;
+}
+
 static int is_blob_entry(const git_tree_entry *e)
 {
 	return git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
@@ -511,7 +526,7 @@ static int is_blob_entry(const git_tree_entry *e)
 /* Lists what tree `oid` (at path->data) holds that none of the parents'
  * trees ptree[0..np) (NULL: absent) holds at the same path. */
 static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
-		      const git_oid *const *ptree, size_t np, struct buf *path)
+		      const git_oid *const *ptree, size_t np, struct buf *path, unsigned depth)
 {
 	git_tree *t = NULL, *pstack[4], **pt = np <= 4 ? pstack : xcalloc(np, sizeof(*pt));
 	const git_oid *sstack[4], **sub = np <= 4 ? sstack : xcalloc(np, sizeof(*sub));
@@ -519,6 +534,8 @@ static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
 
 	for (k = 0; k < np; k++)
 		pt[k] = NULL;
+	if (too_deep(wk, depth, path))
+		goto out;
 	if (git_tree_lookup(&t, wk->repo, oid) < 0) {
 		tree_problem(wk, oid, path->data);
 		goto out;
@@ -553,7 +570,7 @@ static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
 			introduce(wk, commit, git_tree_entry_id(e), path->data, path->len);
 		} else {
 			buf_addch(path, '/');
-			diff_tree(wk, commit, git_tree_entry_id(e), sub, np, path);
+			diff_tree(wk, commit, git_tree_entry_id(e), sub, np, path, depth + 1);
 		}
 		path->len = plen;
 		path->data[plen] = '\0';
@@ -569,12 +586,12 @@ out:
 }
 
 /* Every blob of a tree a ref points to directly (no commit introduces it). */
-static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path)
+static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path, unsigned depth)
 {
 	git_tree *t = NULL;
 	size_t i, n, plen = path->len;
 
-	if (!oidset_add(&wk->trees, oid, 0, NULL) || kh_interrupted)
+	if (!oidset_add(&wk->trees, oid, 0, NULL) || kh_interrupted || too_deep(wk, depth, path))
 		return;
 	if (git_tree_lookup(&t, wk->repo, oid) < 0) {
 		tree_problem(wk, oid, path->data);
@@ -588,7 +605,7 @@ static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path)
 			add_blob(wk, git_tree_entry_id(e), path->data, path->len);
 		} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
 			buf_addch(path, '/');
-			walk_tree(wk, git_tree_entry_id(e), path);
+			walk_tree(wk, git_tree_entry_id(e), path, depth + 1);
 		}
 		path->len = plen;
 		path->data[plen] = '\0';
@@ -712,7 +729,7 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 		case GIT_OBJECT_TREE: {
 			struct buf path;
 			buf_init(&path, 0);
-			walk_tree(wk, &cur, &path);
+			walk_tree(wk, &cur, &path, 0);
 			buf_release(&path);
 			break;
 		}
@@ -868,7 +885,7 @@ static void enumerate(struct walk *wk)
 				same = 1;
 		}
 		if (!same)
-			diff_tree(wk, order[i], &c->tree, pt, np, &path);
+			diff_tree(wk, order[i], &c->tree, pt, np, &path, 0);
 		if (pt != pstack)
 			free(pt);
 		progress(wk, 0);

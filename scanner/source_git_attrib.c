@@ -104,11 +104,22 @@ uint32_t *source_git_topo_order(const struct git_graph *g)
 			if (--pending[children[j]] == 0)
 				heap_push(&h, children[j]);
 	}
+	/* A commit graph cannot have cycles unless objects are forged; should
+	 * one appear, its commits still get an order (after all others). */
+	if (out < g->n) {
+		uint8_t *seen = xcalloc(g->n, 1);
+		for (i = 0; i < out; i++)
+			seen[order[i]] = 1;
+		for (i = 0; i < g->n; i++)
+			if (!seen[i])
+				order[out++] = (uint32_t)i;
+		free(seen);
+	}
 	free(pending);
 	free(nchild);
 	free(children);
 	free(h.v);
-	return order; /* `out` == g->n: the graph has no cycles */
+	return order;
 }
 
 

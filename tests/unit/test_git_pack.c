@@ -1,0 +1,334 @@
+/* test_git_pack.c - the pack reader builds every blob byte for byte.
+ *
+ * Each test makes a real repository with git in a temporary directory,
+ * packs it a different way (OFS_DELTA and REF_DELTA chains, deep aggressive
+ * chains, several packs holding the same objects, a cruft pack), then builds
+ * every claimed blob with packs_family_run() and checks that each one hashes
+ * to its object id, that every blob of the repository is claimed exactly
+ * once, and that damage (a flipped byte, a garbage index) is reported as a
+ * failed blob or a skipped pack, never as wrong data or a crash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <git2.h>
+#include "git_pack.h"
+#include "oidset.h"
+
+static char root[256];
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+	char cmd[4096], full[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full),
+		 "cd '%s' && (GIT_CONFIG_NOSYSTEM=1 HOME='%s' GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
+		 "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t; export GIT_CONFIG_NOSYSTEM HOME "
+		 "GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL; %s) "
+		 ">/dev/null 2>&1",
+		 root, root, cmd);
+	return system(full);
+}
+
+/* A history in which files grow and change commit by commit, so that git
+ * stores most versions as deltas; plus a file larger than 64 KiB (delta copy
+ * ops of size 0x10000) and a binary file. */
+static void make_history(const char *repo)
+{
+	assert_int_equal(sh("cp -R base %s", repo), 0);
+}
+
+static int make_base(void)
+{
+	return sh("git init -q base && cd base && git config gc.auto 0 && "
+			    "i=0; while [ $i -lt 30 ]; do "
+			    "  j=0; while [ $j -lt 6 ]; do "
+			    "    seq $((j * 1000)) $((j * 1000 + i * 37 + 50)) > f$j.txt; "
+			    "    echo \"edit $i of file $j\" >> f$j.txt; j=$((j + 1)); done; "
+			    "  seq 1 $((30000 + i * 11)) | sed \"s/5/$i/\" > big.txt; "
+			    "  head -c 3000 /dev/zero | tr '\\000' \"\\\\$((i %% 7 + 1))\" > bin.dat; "
+			    "  git add -A && git commit -q -m \"commit $i\"; i=$((i + 1)); done");
+}
+
+struct check {
+	struct oidset seen;
+	size_t built, wrong, twice;
+};
+
+static int on_blob(const git_oid *oid, const unsigned char *data, size_t len, void *payload)
+{
+	struct check *c = payload;
+	git_oid h;
+
+	c->built++;
+	if (git_odb_hash(&h, data, len, GIT_OBJECT_BLOB) < 0 || !git_oid_equal(&h, oid))
+		c->wrong++;
+	if (!oidset_add(&c->seen, oid, 0, NULL))
+		c->twice++;
+	return 0;
+}
+
+struct failed {
+	size_t done, failed, pending;
+};
+
+static void count_status(const git_oid *oid, enum pack_status st, void *payload)
+{
+	struct failed *f = payload;
+
+	(void)oid;
+	if (st == PACK_DONE)
+		f->done++;
+	else if (st == PACK_FAILED)
+		f->failed++;
+	else
+		f->pending++;
+}
+
+/* git_odb_foreach lists an object once per pack that holds it. */
+static int count_blob(const git_oid *oid, void *payload)
+{
+	git_odb *odb = ((void **)payload)[0];
+	struct oidset *seen = ((void **)payload)[1];
+	size_t len;
+	git_object_t type;
+
+	if (git_odb_read_header(&len, &type, odb, oid) == 0 && type == GIT_OBJECT_BLOB)
+		oidset_add(seen, oid, 0, NULL);
+	return 0;
+}
+
+/* Number of distinct blobs libgit2 sees in the repository. */
+static size_t blobs_in(const char *repo)
+{
+	char path[512];
+	git_repository *r = NULL;
+	git_odb *odb = NULL;
+	struct oidset seen;
+	size_t n;
+	void *pl[2];
+
+	snprintf(path, sizeof(path), "%s/%s", root, repo);
+	assert_int_equal(git_repository_open(&r, path), 0);
+	assert_int_equal(git_repository_odb(&odb, r), 0);
+	oidset_init(&seen);
+	pl[0] = odb;
+	pl[1] = &seen;
+	git_odb_foreach(odb, count_blob, pl);
+	n = seen.n;
+	oidset_release(&seen);
+	git_odb_free(odb);
+	git_repository_free(r);
+	return n;
+}
+
+/* Builds every family; returns the checks, statuses in *st. */
+static struct check run_all(const char *repo, int with_cruft, struct failed *st)
+{
+	char objects[512];
+	struct packs *ps = NULL;
+	struct pack_scratch *sc = pack_scratch_new();
+	struct err err = {0, ""};
+	struct check c;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	oidset_init(&c.seen);
+	snprintf(objects, sizeof(objects), "%s/%s/.git/objects", root, repo);
+	assert_int_equal(packs_open(&ps, objects, with_cruft, &err), 0);
+	for (i = 0; i < packs_nfamilies(ps); i++)
+		packs_family_run(ps, i, sc, on_blob, &c);
+	memset(st, 0, sizeof(*st));
+	packs_foreach_claimed(ps, count_status, st);
+	assert_int_equal(packs_nclaimed(ps), st->done + st->failed + st->pending);
+	pack_scratch_free(sc);
+	packs_free(ps);
+	oidset_release(&c.seen);
+	return c;
+}
+
+static void expect_exact(const char *repo, int with_cruft)
+{
+	struct failed st;
+	struct check c = run_all(repo, with_cruft, &st);
+	size_t want = blobs_in(repo);
+
+	assert_true(want > 100);
+	assert_int_equal(c.wrong, 0);
+	assert_int_equal(c.twice, 0);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(c.built, want);
+	assert_int_equal(st.done, want);
+}
+
+static void ofs_delta_chains(void **state)
+{
+	(void)state;
+	make_history("ofs");
+	assert_int_equal(sh("cd ofs && git repack -adf -q --depth=50 --window=50"), 0);
+	expect_exact("ofs", 0);
+}
+
+static void ref_delta_chains(void **state)
+{
+	(void)state;
+	make_history("ref");
+	/* without offsets, every delta names its base by object id */
+	assert_int_equal(sh("cd ref && git -c repack.useDeltaBaseOffset=false repack -adf -q"), 0);
+	assert_int_equal(sh("cd ref && git verify-pack -v .git/objects/pack/*.idx | "
+			    "grep -q 'blob .* 1 '"),
+			 0); /* a delta at depth 1 exists */
+	expect_exact("ref", 0);
+}
+
+static void deep_aggressive_chains(void **state)
+{
+	(void)state;
+	make_history("deep");
+	assert_int_equal(sh("cd deep && git repack -adf -q --depth=250 --window=250"), 0);
+	expect_exact("deep", 0);
+}
+
+static void several_packs_same_objects(void **state)
+{
+	(void)state;
+	make_history("multi");
+	/* one full pack, then an incremental one, then a second full pack
+	 * kept beside the first: most blobs live in two packs */
+	assert_int_equal(sh("cd multi && git repack -adq && echo more > new.txt && git add -A && "
+			    "git commit -qm more && git repack -dq && "
+			    "git repack -aq && ls .git/objects/pack/*.pack | wc -l | grep -q 3"),
+			 0);
+	expect_exact("multi", 0);
+}
+
+static void loose_objects_are_not_claimed(void **state)
+{
+	struct failed st;
+	struct check c;
+
+	(void)state;
+	assert_int_equal(sh("git init -q loose && cd loose && echo a > a && git add a && "
+			    "git commit -qm a"),
+			 0);
+	c = run_all("loose", 0, &st);
+	assert_int_equal(c.built, 0);
+	assert_int_equal(st.done + st.failed + st.pending, 0);
+}
+
+static void cruft_pack_only_on_request(void **state)
+{
+	struct failed st;
+	struct check c;
+
+	(void)state;
+	make_history("cruft");
+	/* drop the last 10 commits from every ref, then put the now
+	 * unreachable objects in a cruft pack */
+	assert_int_equal(sh("cd cruft && git reset -q --hard HEAD~10 && git reflog expire "
+			    "--expire=now --all && git repack -adq --cruft && "
+			    "ls .git/objects/pack/*.mtimes"),
+			 0);
+	c = run_all("cruft", 0, &st);
+	assert_true(c.built > 0);
+	assert_true(c.built < blobs_in("cruft"));
+	assert_int_equal(c.wrong, 0);
+	expect_exact("cruft", 1);
+}
+
+static void flipped_byte_fails_not_lies(void **state)
+{
+	struct failed st;
+	struct check c;
+	char path[512];
+	FILE *f;
+	long off;
+
+	(void)state;
+	make_history("flip");
+	assert_int_equal(sh("cd flip && git repack -adf -q && git verify-pack -v "
+			    ".git/objects/pack/*.idx | awk '$2 == \"blob\" && $3 > 20000 "
+			    "{print $5 + 40; exit}' > ../flip.off"),
+			 0);
+	snprintf(path, sizeof(path), "%s/flip.off", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%ld", &off), 1);
+	fclose(f);
+	assert_int_equal(sh("cd flip && p=$(ls .git/objects/pack/*.pack) && chmod u+w \"$p\" && "
+			    "printf '\\377\\377\\377\\377' | dd of=\"$p\" bs=1 seek=%ld conv=notrunc",
+			    off),
+			 0);
+	c = run_all("flip", 0, &st);
+	assert_int_equal(c.wrong, 0);  /* nothing built from damaged data */
+	assert_true(st.failed >= 1);   /* the damaged blob (and its deltas) */
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(st.done + st.failed, blobs_in("flip"));
+}
+
+static void garbage_index_skips_the_pack(void **state)
+{
+	struct failed st;
+	struct check c;
+
+	(void)state;
+	make_history("junk");
+	assert_int_equal(sh("cd junk && git repack -adq && i=$(ls .git/objects/pack/*.idx) && "
+			    "chmod u+w \"$i\" && head -c 5000 /dev/urandom > \"$i\""),
+			 0);
+	c = run_all("junk", 0, &st);
+	assert_int_equal(c.built, 0);
+	assert_int_equal(st.done + st.failed + st.pending, 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "%s/kh-test-pack.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(root))
+		return -1;
+	git_libgit2_init();
+	return make_base() == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		return -1;
+	git_libgit2_shutdown();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ofs_delta_chains),
+		cmocka_unit_test(ref_delta_chains),
+		cmocka_unit_test(deep_aggressive_chains),
+		cmocka_unit_test(several_packs_same_objects),
+		cmocka_unit_test(loose_objects_are_not_claimed),
+		cmocka_unit_test(cruft_pack_only_on_request),
+		cmocka_unit_test(flipped_byte_fails_not_lies),
+		cmocka_unit_test(garbage_index_skips_the_pack),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
