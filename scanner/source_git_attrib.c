@@ -350,7 +350,8 @@ void source_git_attribute(git_repository *repo, const struct git_history *h,
 		}
 	}
 	sort_ctx = &ctx;
-	qsort(cands, ncand, sizeof(*cands), cmp_cand);
+	if (ncand)
+		qsort(cands, ncand, sizeof(*cands), cmp_cand);
 	/* sorted by (secret, rule, path, rank): a secret's candidates are one
 	 * block, and within it each path's candidates, oldest first */
 	for (i = 0; i < ncand;) {
