@@ -21,10 +21,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #ifdef KH_HAVE_LIBDEFLATE
 #include <libdeflate.h>
-#else
-#include <zlib.h>
 #endif
 #include "git_pack.h"
 #include "xalloc.h"
@@ -68,6 +67,10 @@ struct packs {
 	uint32_t *fam;       /* roots of families with wanted members */
 	size_t nfam, capfam;
 	struct oidset claimed; /* blob oid -> entry */
+	uint64_t max_object;   /* larger objects are not built (left to the caller) */
+	struct oidset meta;    /* commit, tree and tag oid -> index in meta_size */
+	uint64_t *meta_size;   /* declared size (a delta's: what it builds) */
+	size_t nmeta, capmeta;
 };
 
 struct frame {
@@ -221,7 +224,7 @@ static const unsigned char *seq_at(struct seq *s, uint64_t off, size_t want)
 
 /* Parses an object header at off (avail bytes readable). Fills type, size,
  * header length, and for deltas the base offset or base name. 0 or -1. */
-static int parse_header(const unsigned char *h, size_t avail, uint64_t off, int *type,
+int pack_parse_header(const unsigned char *h, size_t avail, uint64_t off, int *type,
 			uint64_t *size, unsigned *hdrlen, uint64_t *base_off,
 			const unsigned char **base_name)
 {
@@ -284,6 +287,75 @@ static uint32_t rank_of(const struct byoff *o, uint32_t n, uint64_t off)
 	return NONE;
 }
 
+static int delta_varint(const unsigned char **p, const unsigned char *end, uint64_t *v);
+
+/* The size a delta builds: the second number in its header, which is in
+ * the first bytes of its zlib data. 0 or -1. */
+static int delta_result_size(const struct pack *p, const struct entry *e, uint64_t *out)
+{
+	unsigned char in[256], head[32];
+	uint64_t start = e->off + e->hdrlen, avail = e->end - start;
+	const unsigned char *q = head, *qe;
+	uint64_t src;
+	z_stream z;
+	ssize_t got;
+	int rc;
+
+	got = pread(p->fd, in, avail < sizeof(in) ? (size_t)avail : sizeof(in), (off_t)start);
+	if (got <= 0)
+		return -1;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return -1;
+	z.next_in = in;
+	z.avail_in = (uInt)got;
+	z.next_out = head;
+	z.avail_out = sizeof(head);
+	rc = inflate(&z, Z_SYNC_FLUSH);
+	qe = head + (sizeof(head) - z.avail_out);
+	inflateEnd(&z);
+	if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+		return -1;
+	return delta_varint(&q, qe, &src) < 0 || delta_varint(&q, qe, out) < 0 ? -1 : 0;
+}
+
+/* Records the declared size of every commit, tree and tag of the pack, so
+ * that the history walk can refuse an oversized object before libgit2
+ * allocates it (packs_meta_size). */
+static void meta_sizes(struct packs *ps, const struct pack *p, const struct entry *tmp,
+		       const uint8_t *type, const uint32_t *base)
+{
+	uint32_t r;
+
+	for (r = 0; r < p->n; r++) {
+		uint64_t size = tmp[r].size;
+		git_oid oid;
+		if (type[r] != OBJ_COMMIT && type[r] != OBJ_TREE && type[r] != OBJ_TAG)
+			continue;
+		if (base[r] != NONE && delta_result_size(p, &tmp[r], &size) < 0)
+			continue; /* unknown: libgit2 reads it and says what is wrong */
+		git_oid_fromraw(&oid, p->names + 20 * (size_t)tmp[r].pos);
+		if (!oidset_add(&ps->meta, &oid, (uint32_t)ps->nmeta, NULL))
+			continue;
+		{
+			void *v = ps->meta_size;
+			xgrow(&v, &ps->capmeta, ps->nmeta + 1, sizeof(uint64_t));
+			ps->meta_size = v;
+		}
+		ps->meta_size[ps->nmeta++] = size;
+	}
+}
+
+int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size)
+{
+	uint32_t i;
+
+	if (!oidset_get(&ps->meta, oid, &i))
+		return 0;
+	*size = ps->meta_size[i];
+	return 1;
+}
+
 /* Adds the pack's blob entries to ps. */
 static void pack_index(struct packs *ps, uint32_t pi)
 {
@@ -293,9 +365,9 @@ static void pack_index(struct packs *ps, uint32_t pi)
 	uint32_t *base = xmalloc((p->n ? p->n : 1) * sizeof(uint32_t)); /* base rank */
 	uint32_t *ent = xmalloc((p->n ? p->n : 1) * sizeof(uint32_t));  /* rank -> entry */
 	struct entry *tmp = xcalloc(p->n ? p->n : 1, sizeof(*tmp));
+	uint32_t *path = xmalloc((p->n ? p->n : 1) * sizeof(uint32_t)); /* chain scratch */
 	struct seq s = {p->fd, xmalloc(1 << 16), 0, 0};
 	uint32_t i, r;
-	int changed;
 
 	for (i = 0; i < p->n; i++) {
 		o[i].off = idx_offset(p, i);
@@ -311,7 +383,7 @@ static void pack_index(struct packs *ps, uint32_t pi)
 		base[r] = NONE;
 		ent[r] = NONE;
 		if (!h || end <= o[r].off || end > p->size ||
-		    parse_header(h, (size_t)(s.start + s.len - o[r].off), o[r].off, &t, &size, &hl,
+		    pack_parse_header(h, (size_t)(s.start + s.len - o[r].off), o[r].off, &t, &size, &hl,
 				 &boff, &bn) < 0)
 			continue; /* unreadable: left to libgit2 */
 		tmp[r].off = o[r].off;
@@ -332,16 +404,23 @@ static void pack_index(struct packs *ps, uint32_t pi)
 		if ((t == OBJ_OFS_DELTA || t == OBJ_REF_DELTA) && base[r] == NONE)
 			type[r] = 0xff; /* base elsewhere: libgit2 reads it */
 	}
-	/* deltas take their base's type; bases usually come first, REF_DELTA
-	 * bases may not, hence the loop (a cycle stays unresolved) */
-	do {
-		changed = 0;
-		for (r = 0; r < p->n; r++)
-			if (!type[r] && base[r] != NONE && type[base[r]] && tmp[r].end) {
-				type[r] = type[base[r]];
-				changed = 1;
-			}
-	} while (changed);
+	/* deltas take their base's type: follow each chain down to a typed
+	 * object once, then type the whole path (linear however the pack is
+	 * ordered; a cycle or a dead end leaves the path untyped) */
+	for (r = 0; r < p->n; r++) {
+		uint32_t k = r, n = 0, t;
+		while (!type[k] && base[k] != NONE && tmp[k].end && n <= p->n) {
+			path[n++] = k;
+			type[k] = 0xfe; /* on the current path: a cycle stops here */
+			k = base[k];
+		}
+		t = type[k] == 0xfe || type[k] == 0xff ? 0xff : type[k];
+		if (!t)
+			t = 0xff;
+		while (n)
+			type[path[--n]] = (uint8_t)t;
+	}
+	meta_sizes(ps, p, tmp, type, base);
 	for (r = 0; r < p->n; r++) {
 		struct entry *e;
 		if (type[r] != OBJ_BLOB)
@@ -371,6 +450,7 @@ static void pack_index(struct packs *ps, uint32_t pi)
 		e->parent = ent[base[r]];
 	}
 	free(s.buf);
+	free(path);
 	free(tmp);
 	free(ent);
 	free(base);
@@ -444,21 +524,15 @@ static void build_families(struct packs *ps)
 		if (oidset_add(&ps->claimed, &oid, (uint32_t)i, NULL))
 			e->claimed = e->want = 1;
 	}
-	/* want: claimed, or an ancestor of something claimed. Entries of one
-	 * pack are in offset order and a base usually precedes its deltas, but
-	 * not always (REF_DELTA), so propagate until nothing changes. */
-	{
-		int changed;
-		do {
-			changed = 0;
-			for (i = ps->ne; i-- > 0;) {
-				struct entry *e = &ps->e[i];
-				if (e->want && e->parent != NONE && bad[i] == 2 && !ps->e[e->parent].want) {
-					ps->e[e->parent].want = 1;
-					changed = 1;
-				}
-			}
-		} while (changed);
+	/* want: claimed, or an ancestor of something claimed. Each claimed
+	 * entry marks its chain up to the first entry already wanted, so every
+	 * entry is marked once (linear whatever the pack's order). */
+	for (i = 0; i < ps->ne; i++) {
+		if (!ps->e[i].claimed)
+			continue;
+		for (k = ps->e[i].parent; k != NONE && bad[k] == 2 && !ps->e[k].want;
+		     k = ps->e[k].parent)
+			ps->e[k].want = 1;
 	}
 	for (i = 0; i < ps->ne; i++)
 		if (ps->e[i].parent == NONE && ps->e[i].want) {
@@ -471,7 +545,8 @@ static void build_families(struct packs *ps)
 	free(bad);
 }
 
-int packs_open(struct packs **out, const char *objects_dir, int with_cruft, struct err *err)
+int packs_open(struct packs **out, const char *objects_dir, int with_cruft, uint64_t max_object,
+	       struct err *err)
 {
 	struct packs *ps = xcalloc(1, sizeof(*ps));
 	size_t dl = strlen(objects_dir), i, nnames = 0, capnames = 0;
@@ -480,6 +555,8 @@ int packs_open(struct packs **out, const char *objects_dir, int with_cruft, stru
 	struct dirent *de;
 
 	*out = ps;
+	ps->max_object = max_object;
+	oidset_init(&ps->meta);
 	snprintf(dir, dl + 8, "%s/pack", objects_dir);
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
@@ -532,6 +609,8 @@ void packs_free(struct packs *ps)
 	free(ps->e);
 	free(ps->fam);
 	oidset_release(&ps->claimed);
+	oidset_release(&ps->meta);
+	free(ps->meta_size);
 	free(ps);
 }
 
@@ -695,17 +774,18 @@ static int delta_varint(const unsigned char **p, const unsigned char *end, uint6
 }
 
 /* Applies a git delta to base; returns a new buffer (*len set) or NULL. */
-static unsigned char *apply_delta(const unsigned char *base, size_t base_len,
-				  const unsigned char *d, size_t dlen, size_t *len)
+unsigned char *pack_apply_delta(const unsigned char *base, size_t base_len,
+				const unsigned char *d, size_t dlen, uint64_t max_len, size_t *len)
 {
 	const unsigned char *p = d, *end = d + dlen;
 	uint64_t src, dst;
 	unsigned char *out, *o;
 
 	if (delta_varint(&p, end, &src) < 0 || delta_varint(&p, end, &dst) < 0 ||
-	    src != base_len || dst > SIZE_MAX - 1)
+	    src != base_len || dst > max_len || dst > SIZE_MAX - 1)
 		return NULL;
-	out = o = xmalloc((size_t)dst + 1);
+	if (!(out = o = malloc((size_t)dst + 1)))
+		return NULL;
 	while (p < end) {
 		unsigned char op = *p++;
 		if (op & 0x80) {
@@ -749,16 +829,20 @@ fail:
 	return NULL;
 }
 
-/* Builds entry e from its parent's data (NULL for a full object). */
+/* Builds entry e from its parent's data (NULL for a full object). Objects
+ * (and delta data) over the size limit are not built, and buffers come from
+ * malloc, not xmalloc: a hostile header asking for a huge buffer makes the
+ * entry fail (and the caller report it) instead of aborting the scan. */
 static unsigned char *build(const struct packs *ps, const struct entry *e, struct pack_scratch *sc,
 			    const unsigned char *base, size_t base_len, size_t *len)
 {
 	unsigned char *out;
 
-	if (e->size > SIZE_MAX / 2)
+	if (e->size > ps->max_object || e->size > SIZE_MAX / 2)
 		return NULL;
 	if (!base) {
-		out = xmalloc((size_t)e->size + 1);
+		if (!(out = malloc((size_t)e->size + 1)))
+			return NULL;
 		if (inflate_entry(ps, e, sc, out) < 0) {
 			free(out);
 			return NULL;
@@ -769,12 +853,14 @@ static unsigned char *build(const struct packs *ps, const struct entry *e, struc
 	}
 	if (e->size > sc->deltacap) {
 		free(sc->delta);
+		sc->deltacap = 0;
+		if (!(sc->delta = malloc((size_t)e->size + 64)))
+			return NULL;
 		sc->deltacap = (size_t)e->size + 64;
-		sc->delta = xmalloc(sc->deltacap);
 	}
 	if (inflate_entry(ps, e, sc, sc->delta) < 0)
 		return NULL;
-	return apply_delta(base, base_len, sc->delta, (size_t)e->size, len);
+	return pack_apply_delta(base, base_len, sc->delta, (size_t)e->size, ps->max_object, len);
 }
 
 static void push_frame(struct pack_scratch *sc, uint32_t e, unsigned char *buf, size_t len,

@@ -38,8 +38,11 @@ typedef int (*pack_blob_fn)(const git_oid *oid, const unsigned char *data, size_
  * packs: only unreachable objects) are skipped unless with_cruft. A pack that
  * cannot be used is skipped (its objects are then not claimed). Returns 0,
  * or <0 with err only for an unusable objects_dir. Each distinct blob is
- * claimed by one pack entry, however many packs hold it. */
-int packs_open(struct packs **out, const char *objects_dir, int with_cruft, struct err *err);
+ * claimed by one pack entry, however many packs hold it. Blobs larger than
+ * max_object bytes (and deltas that would build one) are never built: they
+ * end as PACK_FAILED, for the caller to report. */
+int packs_open(struct packs **out, const char *objects_dir, int with_cruft, uint64_t max_object,
+	       struct err *err);
 void packs_free(struct packs *ps);
 
 /* The families that hold at least one claimed blob, in pack order. */
@@ -68,5 +71,23 @@ int packs_claimed(const struct packs *ps, const git_oid *oid, enum pack_status *
 void packs_foreach_claimed(const struct packs *ps,
 			   void (*fn)(const git_oid *oid, enum pack_status st, void *payload),
 			   void *payload);
+
+/* The declared size of commit, tree or tag oid (for a delta, the size it
+ * builds), if some pack holds it: 1 and *size set, else 0. Lets a caller
+ * refuse an oversized object before reading it. */
+int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size);
+
+/* The two parsers of untrusted pack bytes, exposed for tests and fuzzing.
+ * pack_parse_header: an object header at pack offset off (avail bytes
+ * readable at h): type (1-4 or 6/7), size, header length, and a delta's
+ * base offset or base name. 0, or -1 when malformed or truncated.
+ * pack_apply_delta: git's delta format applied to base; a new buffer of
+ * *len bytes (plus a NUL), or NULL when the delta is malformed, does not
+ * fit its base, or would build more than max_len bytes. */
+int pack_parse_header(const unsigned char *h, size_t avail, uint64_t off, int *type,
+		      uint64_t *size, unsigned *hdrlen, uint64_t *base_off,
+		      const unsigned char **base_name);
+unsigned char *pack_apply_delta(const unsigned char *base, size_t base_len,
+				const unsigned char *d, size_t dlen, uint64_t max_len, size_t *len);
 
 #endif

@@ -35,8 +35,9 @@ struct raw_tree {
 
 void raw_tree_init(struct raw_tree *t);
 /* Reads and parses tree oid from odb (replacing what t held). Returns 0;
- * <0 when the object is missing, not a tree or malformed (git_error_last()
- * or, for malformed trees, KH_EGIT with the message in *why). */
+ * <0 when the object is missing (git_error_last() says why, *why is NULL),
+ * or not a tree or malformed (the reason in *why). The caller checks the
+ * tree's size first (it is read whole). */
 int raw_tree_read(struct raw_tree *t, git_odb *odb, const git_oid *oid, const char **why);
 /* Parses raw tree bytes (borrowed: they must outlive t's use). */
 int raw_tree_parse(struct raw_tree *t, const unsigned char *data, size_t len, const char **why);

@@ -44,11 +44,10 @@ struct git_local {
 	struct pack_scratch *pack;
 };
 
-/* A pack blob whose scan depends on whether it turns out reachable. */
+/* A pack blob that is a Git LFS pointer: counted in the stats only if it
+ * turns out reachable. */
 struct deferred {
 	git_oid oid;
-	uint64_t size;
-	int lfs; /* else: over --max-file-size */
 };
 
 struct walk {
@@ -294,7 +293,7 @@ static int is_lfs_pointer(const unsigned char *data, size_t size)
 	       !memcmp(data, "version https://git-lfs.github.com/spec/", 40);
 }
 
-static void defer(struct walk *wk, const git_oid *oid, uint64_t size, int lfs)
+static void defer_lfs(struct walk *wk, const git_oid *oid)
 {
 	void *v;
 
@@ -303,10 +302,66 @@ static void defer(struct walk *wk, const git_oid *oid, uint64_t size, int lfs)
 	xgrow(&v, &wk->capdeferred, wk->ndeferred + 1, sizeof(*wk->deferred));
 	wk->deferred = v;
 	git_oid_cpy(&wk->deferred[wk->ndeferred].oid, oid);
-	wk->deferred[wk->ndeferred].size = size;
-	wk->deferred[wk->ndeferred].lfs = lfs;
 	wk->ndeferred++;
 	pthread_mutex_unlock(&wk->lock);
+}
+
+/* One object is held whole in memory while it is scanned, so every object
+ * read has a size limit, checked from its header before anything is
+ * allocated: a hostile repository can declare (or build from a tiny delta)
+ * objects of any size. Blobs: --max-file-size if given, else GIT_BLOB_MAX;
+ * trees, commits and tags: GIT_META_MAX. Nothing over a limit is skipped
+ * silently. */
+#define GIT_BLOB_MAX ((uint64_t)2 << 30)
+#define GIT_META_MAX ((uint64_t)256 << 20)
+
+static uint64_t blob_limit(const struct walk *wk)
+{
+	return wk->o->max_file_size ? wk->o->max_file_size : GIT_BLOB_MAX;
+}
+
+/* Reports a blob over the limit: a skip the user asked for with
+ * --max-file-size, else an error (the scan is incomplete). */
+static void over_limit(const struct walk *wk, struct scan_stats *st, const char *path,
+		       const git_oid *oid, uint64_t size)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), oid);
+	st->skipped_size++;
+	if (wk->o->max_file_size)
+		stats_problem(st, path, 0, 0, "skipped: blob %s is %llu bytes, over --max-file-size",
+			      hex, (unsigned long long)size);
+	else
+		stats_problem(st, path, KH_ELIMIT, 1,
+			      "blob %s is %llu bytes, over the 2 GiB limit for one object: not "
+			      "scanned (--max-file-size sets the limit)",
+			      hex, (unsigned long long)size);
+}
+
+/* Reads blob oid through libgit2 if its header says it fits the limit.
+ * Returns 0 with *obj set, 1 when it is over the limit (*size set), or <0
+ * with err. */
+static int read_blob(git_odb_object **obj, uint64_t *size, git_odb *odb, const git_oid *oid,
+		     uint64_t limit, struct err *err)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_object_t type;
+	size_t len;
+	int rc;
+
+	*obj = NULL;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	if ((rc = git_odb_read_header(&len, &type, odb, oid)) < 0)
+		return err_from_git(err, rc, "cannot read blob %s", hex);
+	if (type != GIT_OBJECT_BLOB)
+		return err_set(err, KH_EGIT, "object %s is not a blob", hex);
+	*size = len;
+	if (len > limit)
+		return 1;
+	if ((rc = git_odb_read(obj, odb, oid)) < 0)
+		return err_from_git(err, rc, "cannot read blob %s", hex);
+	return 0;
 }
 
 /* Scans one blob's bytes; findings get the blob id. */
@@ -320,21 +375,11 @@ static int scan_blob(struct worker *w, struct walk *wk, const git_oid *oid,
 	atomic_fetch_add(&wk->done_blobs, 1);
 	atomic_fetch_add(&wk->done_bytes, size);
 	git_oid_tostr(hex, sizeof(hex), oid);
-	if (wk->o->max_file_size && size > wk->o->max_file_size) {
-		if (path) {
-			w->stats.skipped_size++;
-			stats_problem(&w->stats, path, 0, 0,
-				      "skipped: blob %s is %zu bytes, over --max-file-size", hex, size);
-		} else {
-			defer(wk, oid, size, 0);
-		}
-		return 0;
-	}
 	if (is_lfs_pointer(data, size)) {
 		if (path)
 			w->stats.skipped_lfs++;
 		else
-			defer(wk, oid, size, 1);
+			defer_lfs(wk, oid);
 	}
 	if (!path) { /* a pack blob: its path is known after the walk */
 		char label[64];
@@ -372,7 +417,6 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 	struct walk *wk = payload;
 	struct git_local *l = w->local;
 	size_t i;
-	char hex[GIT_OID_HEXSZ + 1];
 	int rc = 0;
 
 	if (it->kind == ITEM_FAMILIES) {
@@ -381,12 +425,12 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 			packs_family_run(wk->packs, i, l->pack, on_pack_blob, &x);
 	} else {
 		git_odb_object *obj = NULL;
-		git_oid_tostr(hex, sizeof(hex), &it->oid);
-		if ((rc = git_odb_read(&obj, l->odb, &it->oid)) < 0) {
-			rc = err_from_git(err, rc, "cannot read blob %s", hex);
-		} else if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-			rc = err_set(err, KH_EGIT, "object %s is not a blob", hex);
-		} else {
+		uint64_t size = 0;
+		rc = read_blob(&obj, &size, l->odb, &it->oid, blob_limit(wk), err);
+		if (rc == 1) {
+			over_limit(wk, &w->stats, it->path, &it->oid, size);
+			rc = 0;
+		} else if (rc == 0) {
 			w->stats.blobs_scanned++;
 			rc = scan_blob(w, wk, &it->oid, git_odb_object_data(obj),
 				       git_odb_object_size(obj), it->path, err);
@@ -507,6 +551,37 @@ static void tree_problem(struct walk *wk, const git_oid *oid, const char *path, 
 		      hex, why);
 }
 
+/* Is commit, tag or tree oid over GIT_META_MAX? Then it is reported and not
+ * read. Packed objects' sizes come from the pack index (git_pack.h), loose
+ * ones' from their header. A missing object is not reported here (the read
+ * that follows says why); blobs have their own limit (blob_limit). */
+static int meta_fits(struct walk *wk, const git_oid *oid, uint64_t *size)
+{
+	git_object_t type = GIT_OBJECT_ANY;
+	size_t len;
+
+	if (!packs_meta_size(wk->packs, oid, size)) {
+		if (git_odb_read_header(&len, &type, wk->odb, oid) < 0 || type == GIT_OBJECT_BLOB)
+			return 1;
+		*size = len;
+	}
+	return *size <= GIT_META_MAX;
+}
+
+static int meta_too_big(struct walk *wk, const git_oid *oid, const char *what, const char *path)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	uint64_t size = 0;
+
+	if (meta_fits(wk, oid, &size))
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	stats_problem(wk->stats, path && *path ? path : NULL, KH_ELIMIT, 1,
+		      "%s %s is %llu bytes, over the 256 MiB limit: not read", what, hex,
+		      (unsigned long long)size);
+	return 1;
+}
+
 /* Trees nest one directory per level; git itself refuses paths deeper than
  * a few thousand levels. Deeper trees (a hostile repository) would exhaust
  * the stack: they are reported, and not descended. */
@@ -541,21 +616,23 @@ static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
 	const git_oid *sstack[4], **sub = np <= 4 ? sstack : xcalloc(np, sizeof(*sub));
 	size_t i, k, plen = path->len;
 	const char *why = NULL;
+	uint64_t psize;
 
 	raw_tree_init(&t);
 	for (k = 0; k < np; k++) {
 		raw_tree_init(&pt[k]);
 		cur[k] = 0;
 	}
-	if (too_deep(wk, depth, path))
+	if (too_deep(wk, depth, path) || meta_too_big(wk, oid, "tree", path->data))
 		goto out;
 	if (raw_tree_read(&t, wk->odb, oid, &why) < 0) {
 		tree_problem(wk, oid, path->data, why);
 		goto out;
 	}
-	for (k = 0; k < np; k++)
-		if (ptree[k] && raw_tree_read(&pt[k], wk->odb, ptree[k], &why) < 0)
-			pt[k].n = 0; /* reported when that commit was walked */
+	for (k = 0; k < np; k++) /* a parent's problems were reported at that commit */
+		if (ptree[k] && (!meta_fits(wk, ptree[k], &psize) ||
+				 raw_tree_read(&pt[k], wk->odb, ptree[k], &why) < 0))
+			pt[k].n = 0;
 	for (i = 0; i < t.n && !kh_interrupted; i++) {
 		const struct raw_entry *e = &t.v[i];
 		git_oid id;
@@ -668,6 +745,8 @@ static void load_commit(struct walk *wk, uint32_t idx, struct stack *todo)
 
 	g->v[idx].time = 0;
 	g->v[idx].first_parent = (uint32_t)g->np;
+	if (meta_too_big(wk, &oid, "commit", NULL))
+		return;
 	if (git_commit_lookup(&c, wk->repo, &oid) < 0) {
 		const git_error *e = git_error_last();
 		git_oid_tostr(hex, sizeof(hex), &oid);
@@ -713,6 +792,8 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 	int depth;
 
 	for (depth = 0; depth < 32; depth++) {
+		if (meta_too_big(wk, &cur, "object", refname))
+			return;
 		if (git_object_lookup(&obj, wk->repo, &cur, GIT_OBJECT_ANY) < 0) {
 			char hex[GIT_OID_HEXSZ + 1];
 			const git_error *e = git_error_last();
@@ -977,21 +1058,9 @@ static void settle_packs(struct walk *wk, struct finding_list *out)
 	s.wk = wk;
 	oidset_init(&s.drop);
 	packs_foreach_claimed(wk->packs, settle_one, &s);
-	for (i = 0; i < wk->ndeferred; i++) {
-		struct deferred *d = &wk->deferred[i];
-		char hex[GIT_OID_HEXSZ + 1];
-		if (!wanted(wk, &d->oid))
-			continue;
-		git_oid_tostr(hex, sizeof(hex), &d->oid);
-		if (d->lfs) {
+	for (i = 0; i < wk->ndeferred; i++)
+		if (wanted(wk, &wk->deferred[i].oid))
 			wk->stats->skipped_lfs++;
-		} else {
-			wk->stats->skipped_size++;
-			stats_problem(wk->stats, blob_label(wk, &d->oid, lb, sizeof(lb)), 0, 0,
-				      "skipped: blob %s is %llu bytes, over --max-file-size", hex,
-				      (unsigned long long)d->size);
-		}
-	}
 	if (s.drop.n) {
 		for (i = j = 0; i < out->n; i++) {
 			git_oid oid;
@@ -1012,11 +1081,20 @@ static void settle_packs(struct walk *wk, struct finding_list *out)
 			char hex[GIT_OID_HEXSZ + 1];
 			const char *path = blob_label(wk, &s.failed[i], lb, sizeof(lb));
 			size_t first = out->n;
+			uint64_t size = 0;
+			struct err e = {0, ""};
+			int rc;
 			git_oid_tostr(hex, sizeof(hex), &s.failed[i]);
-			if (!odb || git_odb_read(&obj, odb, &s.failed[i]) < 0) {
-				const git_error *e = git_error_last();
-				stats_problem(wk->stats, path, KH_EGIT, 1, "cannot read blob %s: %s", hex,
-					      e && e->message ? e->message : "error");
+			if (!odb) {
+				stats_problem(wk->stats, path, KH_EGIT, 1, "cannot read blob %s", hex);
+				continue;
+			}
+			if ((rc = read_blob(&obj, &size, odb, &s.failed[i], blob_limit(wk), &e)) == 1) {
+				over_limit(wk, wk->stats, path, &s.failed[i], size);
+				continue;
+			}
+			if (rc < 0) {
+				stats_problem(wk->stats, path, e.code, 1, "%s", e.msg);
 				continue;
 			}
 			if (sc) {
@@ -1102,7 +1180,7 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 		size_t n = strlen(git_repository_commondir(wk.repo)) + 16;
 		char *objects = xmalloc(n);
 		snprintf(objects, n, "%sobjects", git_repository_commondir(wk.repo));
-		rc = packs_open(&wk.packs, objects, o->all_objects, err);
+		rc = packs_open(&wk.packs, objects, o->all_objects, blob_limit(&wk), err);
 		free(objects);
 		if (rc < 0)
 			goto out;

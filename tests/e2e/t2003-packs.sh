@@ -68,6 +68,17 @@ test_expect_success 'a damaged pack: the damaged blob is named, exit 2, other ke
 	json_check dmg.json "[f[\"path\"] for f in d[\"findings\"]] == [\"good.txt\"] and d[\"stats\"][\"errors\"] >= 1"
 '
 
+test_expect_success '--max-file-size: a packed blob over it is skipped and reported, not built' '
+	git init -q cap && cd cap &&
+	kh_commit small.txt "$k4" "small" &&
+	{ seq 1 3000; echo "$k1"; } >large.txt && git add large.txt && git commit -q -m large &&
+	git repack -adq &&
+	test_expect_code 1 kh git --max-file-size 2k --format json >../cap.json && cd .. &&
+	json_check cap.json "[f[\"path\"] for f in d[\"findings\"]] == [\"small.txt\"]" &&
+	json_check cap.json "d[\"stats\"][\"skipped_size\"] == 1 and d[\"stats\"][\"errors\"] == 0" &&
+	json_check cap.json "any(p[\"path\"] == \"large.txt\" and \"max-file-size\" in p[\"message\"] for p in d[\"stats\"][\"problems\"])"
+'
+
 test_expect_success 'a progress line on a terminal, none otherwise or with --quiet' '
 	cd repo &&
 	script -qec "$KEYHOUND git --no-color . >/dev/null" /dev/null >../tty.out 2>&1;

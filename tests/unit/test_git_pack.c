@@ -147,7 +147,7 @@ static struct check run_all(const char *repo, int with_cruft, struct failed *st)
 	memset(&c, 0, sizeof(c));
 	oidset_init(&c.seen);
 	snprintf(objects, sizeof(objects), "%s/%s/.git/objects", root, repo);
-	assert_int_equal(packs_open(&ps, objects, with_cruft, &err), 0);
+	assert_int_equal(packs_open(&ps, objects, with_cruft, (uint64_t)1 << 31, &err), 0);
 	for (i = 0; i < packs_nfamilies(ps); i++)
 		packs_family_run(ps, i, sc, on_blob, &c);
 	memset(st, 0, sizeof(*st));
@@ -294,6 +294,96 @@ static void garbage_index_skips_the_pack(void **state)
 	assert_int_equal(st.done + st.failed + st.pending, 0);
 }
 
+/* git's delta format: two varints (base size, result size), then ops: a
+ * copy (high bit; offset and size bytes flagged in the low bits) or an
+ * insert of 1-127 literal bytes. */
+static size_t varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		p[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			p[n] |= 0x80;
+		n++;
+	} while (v);
+	return n;
+}
+
+static void delta_applies_copies_and_inserts(void **state)
+{
+	const unsigned char base[] = "0123456789abcdef";
+	unsigned char d[64], *out;
+	size_t n = 0, len = 0;
+
+	(void)state;
+	n += varint(d + n, 16);
+	n += varint(d + n, 9);
+	d[n++] = 0x80 | 0x01 | 0x10; /* copy: one offset byte, one size byte */
+	d[n++] = 10;                 /* offset 10 */
+	d[n++] = 6;                  /* 6 bytes: "abcdef" */
+	d[n++] = 3;                  /* insert 3 bytes */
+	memcpy(d + n, "XYZ", 3);
+	n += 3;
+	out = pack_apply_delta(base, 16, d, n, 1 << 20, &len);
+	assert_non_null(out);
+	assert_int_equal(len, 9);
+	assert_memory_equal(out, "abcdefXYZ", 9);
+	free(out);
+}
+
+static void delta_malformed_is_refused(void **state)
+{
+	const unsigned char base[] = "0123456789abcdef";
+	unsigned char d[64];
+	size_t n, len = 0;
+
+	(void)state;
+	/* a copy reaching past the base */
+	n = varint(d, 16);
+	n += varint(d + n, 8);
+	d[n++] = 0x80 | 0x01 | 0x10;
+	d[n++] = 12;
+	d[n++] = 8;
+	assert_null(pack_apply_delta(base, 16, d, n, 1 << 20, &len));
+	/* the wrong base size */
+	n = varint(d, 15);
+	n += varint(d + n, 1);
+	d[n++] = 1;
+	d[n++] = 'x';
+	assert_null(pack_apply_delta(base, 16, d, n, 1 << 20, &len));
+	/* ops that build less than the declared size */
+	n = varint(d, 16);
+	n += varint(d + n, 5);
+	d[n++] = 1;
+	d[n++] = 'x';
+	assert_null(pack_apply_delta(base, 16, d, n, 1 << 20, &len));
+	/* opcode 0 is reserved */
+	n = varint(d, 16);
+	n += varint(d + n, 1);
+	d[n++] = 0;
+	assert_null(pack_apply_delta(base, 16, d, n, 1 << 20, &len));
+}
+
+/* A tiny delta that declares a 3 GiB result (a "delta bomb") is refused
+ * before anything is allocated (under ASan a 3 GiB malloc would fail the
+ * test with an allocation-size error). */
+static void delta_bomb_is_refused_before_allocating(void **state)
+{
+	const unsigned char base[] = "0123456789abcdef";
+	unsigned char d[64];
+	size_t n, len = 0;
+
+	(void)state;
+	n = varint(d, 16);
+	n += varint(d + n, (uint64_t)3 << 30);
+	d[n++] = 0x80 | 0x01 | 0x10;
+	d[n++] = 0;
+	d[n++] = 16;
+	assert_null(pack_apply_delta(base, 16, d, n, (uint64_t)2 << 30, &len));
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -328,6 +418,9 @@ int main(void)
 		cmocka_unit_test(cruft_pack_only_on_request),
 		cmocka_unit_test(flipped_byte_fails_not_lies),
 		cmocka_unit_test(garbage_index_skips_the_pack),
+		cmocka_unit_test(delta_applies_copies_and_inserts),
+		cmocka_unit_test(delta_malformed_is_refused),
+		cmocka_unit_test(delta_bomb_is_refused_before_allocating),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
