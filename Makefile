@@ -1,9 +1,12 @@
 # Makefile - builds keyhound, its tests, benchmarks and fuzzers (one non-recursive file).
 #
 #   make scan      install missing deps, build, scan this repository's working tree
-#   make test      install missing deps, build, run every test (unit, rules, end-to-end)
+#   make test      install missing deps, build, run every test (unit, rules, end-to-end),
+#                  again under ASan+UBSan, then the fuzz regressions and a short fuzz run
+#   make test-fast the tests once, no sanitizers or fuzzing
 #   make install   PREFIX=/usr/local DESTDIR=  (binary + manual page)
-#   make check-asan / make fuzz / make bench / make lint
+#   make check-asan / check-valgrind / fuzz FUZZ_SECONDS=N / adversarial / bench / lint
+#   make accuracy  recall and precision per rule family; make quiet: false alarms on real trees
 #
 # Dependencies are found with pkg-config; `make deps` installs what is missing
 # with apt-get (sudo when not root). Outputs go to $(BUILD)/ only.
@@ -43,8 +46,18 @@ HOOK_FILES := hooks/pre-commit hooks/pre-push
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEP      := $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_BIN:=.d)
+# Fuzz targets (tests/fuzz/): replay binaries with a plain main() for any
+# compiler, and libFuzzer binaries built with clang in $(FUZZ_BUILD).
+FUZZ_TARGETS := fuzz_scan fuzz_rules fuzz_report
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+ASAN_BUILD   ?= $(BUILD)-asan
+FUZZ_BUILD   ?= $(BUILD)-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: all scan test test-unit test-e2e deps install uninstall clean check-asan fuzz bench lint accuracy
+.PHONY: all scan test test-unit test-e2e deps install uninstall clean check-asan fuzz bench lint accuracy quiet \
+        test-fast test-bins fuzz-bins libfuzzer-bins check-valgrind adversarial
 
 all: $(BUILD)/keyhound
 
@@ -76,7 +89,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkeyhound.a | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< \
 		$(BUILD)/libkeyhound.a $(LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay_main.c tests/fuzz/fuzz.h \
+		$(BUILD)/libkeyhound.a | $(BUILD)/fuzz
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c \
+		$(BUILD)/libkeyhound.a $(LDLIBS)
+
+$(BUILD)/libfuzzer/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libkeyhound.a | $(BUILD)/libfuzzer
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(BUILD)/libkeyhound.a $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/fuzz $(BUILD)/libfuzzer:
 	mkdir -p $@
 
 -include $(DEP)
@@ -86,9 +107,24 @@ scan: deps
 	$(MAKE) all
 	$(BUILD)/keyhound dir .
 
+# make test: the suite, the suite again under ASan+UBSan, then the fuzz
+# regression inputs (under ASan) and a short libFuzzer run per target (when
+# clang's libFuzzer is installed); one summary line at the end.
 test: deps
-	$(MAKE) all $(UNIT_BIN)
+	@sh tools/deps.sh fuzz || echo "clang's libFuzzer could not be installed: fuzz smoke runs skipped"
+	$(MAKE) test-bins
+	$(MAKE) BUILD=$(ASAN_BUILD) SANFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" test-bins
+	@if sh tools/have-libfuzzer.sh $(FUZZ_CC); then $(MAKE) fuzz-bins; \
+	else echo "libFuzzer ($(FUZZ_CC) -fsanitize=fuzzer) not available: fuzz smoke runs skipped"; fi
+	KEYHOUND=$(CURDIR)/$(BUILD)/keyhound BUILD=$(BUILD) KH_ASAN_BUILD=$(ASAN_BUILD) \
+		KH_FUZZ_BUILD=$(FUZZ_BUILD) KH_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) sh tests/run.sh
+
+# The plain suite only (quick, for development).
+test-fast: deps
+	$(MAKE) test-bins
 	KEYHOUND=$(CURDIR)/$(BUILD)/keyhound BUILD=$(BUILD) sh tests/run.sh
+
+test-bins: all $(UNIT_BIN) $(FUZZ_REPLAY)
 
 deps:
 	@sh tools/deps.sh
@@ -112,6 +148,11 @@ PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo pytho
 accuracy: all
 	$(PYTHON) tools/accuracy.py $(BUILD)/keyhound rules --check
 
+# ---- quiet: findings per rule on real trees with no leaks (/usr/share, /usr/include,
+# npm packages); fails on any high or critical finding there --------------------------
+quiet: all
+	PYTHON=$(PYTHON) sh tools/quiet.sh $(BUILD)/keyhound
+
 # ---- benchmarks (numbers, not tests) -------------------------------------------
 bench: all
 	sh bench/bench-dir.sh $(BUILD)/keyhound
@@ -122,7 +163,41 @@ bench: all
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 check-asan: deps
-	$(MAKE) BUILD=build-asan SANFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" all \
-		$(UNIT_BIN:$(BUILD)/%=build-asan/%)
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		KEYHOUND=$(CURDIR)/build-asan/keyhound BUILD=build-asan sh tests/run.sh
+	$(MAKE) BUILD=$(ASAN_BUILD) SANFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" test-bins
+	KEYHOUND=$(CURDIR)/$(ASAN_BUILD)/keyhound BUILD=$(BUILD) KH_ASAN_BUILD=$(ASAN_BUILD) \
+		KH_TEST_PHASES="asan fuzz" KH_FUZZ_SECONDS=0 sh tests/run.sh
+
+# The end-to-end tests with keyhound under valgrind (memcheck, leak check).
+check-valgrind: deps
+	@sh tools/deps.sh valgrind
+	$(MAKE) test-bins
+	rm -rf $(BUILD)/valgrind $(BUILD)/valgrind-bin && mkdir -p $(BUILD)/valgrind $(BUILD)/valgrind-bin
+	cp tools/valgrind-keyhound.sh $(BUILD)/valgrind-bin/keyhound   # tests find it as "keyhound" too
+	chmod 1777 $(BUILD)/valgrind   # tests also run keyhound as an unprivileged user
+	KEYHOUND=$(CURDIR)/$(BUILD)/valgrind-bin/keyhound KH_REAL_KEYHOUND=$(CURDIR)/$(BUILD)/keyhound \
+		KH_VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind BUILD=$(BUILD) KH_TEST_PHASES=e2e \
+		sh tests/run.sh; rc=$$?; \
+	bad=$$(grep -l . $(BUILD)/valgrind/*.log 2>/dev/null); \
+	echo "valgrind: $$(ls $(BUILD)/valgrind | wc -l) keyhound runs, $$(echo $$bad | wc -w) with errors or leaks"; \
+	for f in $$bad; do echo "--- $$f"; head -n 40 $$f; done; \
+	test $$rc -eq 0 && test -z "$$bad"
+
+# libFuzzer binaries: the library rebuilt with clang and fuzzer instrumentation.
+FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=undefined
+fuzz-bins:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANFLAGS="$(FUZZ_SANFLAGS)" OPT="-O1 -g" \
+		libfuzzer-bins
+
+libfuzzer-bins: $(FUZZ_TARGETS:%=$(BUILD)/libfuzzer/%)
+
+# Each target for FUZZ_SECONDS (default 60); crashes land in $(FUZZ_BUILD)/artifacts/.
+fuzz: deps
+	@sh tools/deps.sh fuzz
+	$(MAKE) fuzz-bins
+	sh tests/fuzz/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Full-size hostile inputs (GBs of disk, minutes): wall time and peak memory of each.
+adversarial: all
+	@sh tools/deps.sh time
+	sh bench/adversarial.sh $(BUILD)/keyhound

@@ -17,15 +17,21 @@ LARGE=${KH_BENCH_REPO:-/tmp/kh-corpus}
 build() { # build DIR ARGS...
 	dir=$1
 	shift
-	[ -d "$dir" ] || python3 "$SHARED/bench/make-corpus.py" "$dir" "$@" >&2 || exit 1
+	[ -d "$dir" ] || "$PY" "$SHARED/bench/make-corpus.py" "$dir" "$@" >&2 || exit 1
 }
-best() { # best-of-5 wall seconds of "$@"
-	b=""
-	for _ in 1 2 3 4 5; do
-		t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
-		b=$(echo "$t0 $t1 ${b:-999}" | awk '{t = $2 - $1; print (t < $3 ? t : $3)}')
-	done
-	printf '%.4f' "$b"
+PY=$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+best() { # "WALL CPU": best-of-5 wall seconds and CPU seconds of "$@" (portable)
+	"$PY" -c '
+import resource, subprocess, sys, time
+wall = cpu = 1e9
+for _ in range(5):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.monotonic()
+    subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = min(wall, time.monotonic() - t)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = min(cpu, r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime)
+print("%.4f %.4f" % (wall, cpu))' "$@"
 }
 
 build "$SMALL" --commits 600 --mb 60
@@ -39,10 +45,10 @@ for repo in "$SMALL" "$LARGE"; do
 		git add -A
 		t_git=$(best git diff --cached --stat)
 		t_kh=$(best "$KH" staged --no-config --quiet)
-		echo "$(basename "$repo"): $(git rev-list --count HEAD) commits; 20 files staged"
-		echo "  git diff --cached --stat   ${t_git} s"
-		echo "  keyhound staged            ${t_kh} s"
-		echo "$t_kh $t_git" | awk '{printf "  ratio keyhound / git diff --cached --stat %.2fx (target <= 2.0)\n", $1 / $2}'
+		echo "$(basename "$repo"): $(git rev-list --count HEAD) commits, $(git ls-files | wc -l | tr -d ' ') files; 20 files staged"
+		echo "$t_git" | awk '{printf "  git diff --cached --stat   %.4f s wall, %.4f s CPU\n", $1, $2}'
+		echo "$t_kh" | awk '{printf "  keyhound staged            %.4f s wall, %.4f s CPU\n", $1, $2}'
+		echo "$t_kh $t_git" | awk '{printf "  ratio keyhound / git diff --cached --stat %.2fx wall, %.2fx CPU (target <= 2.0)\n", $1 / $3, $2 / $4}'
 	)
 	rm -rf "$work"
 done

@@ -1,8 +1,9 @@
 /* checksum.c - token checksums (see checksum.h).
  *
- * github: GitHub's ghp_/gho_/ghu_/ghs_/ghr_ tokens end with 6 base62 digits
- * holding the CRC32 of everything before them; npm's npm_ tokens use the
- * same scheme. Pure functions.
+ * github: GitHub's ghp_/gho_/ghu_/ghs_ tokens are a 4-character prefix, 30
+ * random base62 characters and 6 base62 digits holding the CRC32 of those 30
+ * characters (the prefix is not part of the sum); npm's npm_ tokens use the
+ * same scheme. Pure functions; no allocation.
  */
 #include <stdint.h>
 #include <string.h>
@@ -33,21 +34,24 @@ static int b62_value(char ch)
 	return -1;
 }
 
-/* The last 6 characters are base62(CRC32(the rest)), zero-padded. */
+/* s is PREFIX_ BODY CRC: the last 6 characters are base62(CRC32(BODY)),
+ * zero-padded, where BODY is what lies between the first '_' and them. */
 static int crc32_base62_tail(const char *s, size_t len)
 {
+	const char *us = memchr(s, '_', len);
+	size_t body, i;
 	uint64_t v = 0;
-	size_t i;
 
-	if (len < 7)
+	if (!us || len < 7 || (size_t)(us - s) + 1 > len - 6)
 		return 0;
+	body = (size_t)(us - s) + 1;
 	for (i = len - 6; i < len; i++) {
 		int d = b62_value(s[i]);
 		if (d < 0)
 			return 0;
 		v = v * 62 + (uint64_t)d;
 	}
-	return v == crc32_of((const unsigned char *)s, len - 6);
+	return v == crc32_of((const unsigned char *)s + body, len - 6 - body);
 }
 
 int checksum_known(const char *name)

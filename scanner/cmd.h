@@ -11,6 +11,7 @@ int cmd_stdin(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_git(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
 int cmd_staged(int argc, char **argv);
 int cmd_install_hook(int argc, char **argv);
 int cmd_uninstall_hook(int argc, char **argv);

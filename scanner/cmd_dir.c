@@ -19,8 +19,9 @@ static void usage(FILE *out)
 		"working tree, scans what git would see: tracked files and untracked files that\n"
 		"are not ignored, never .git/. A path named explicitly is scanned even if\n"
 		"ignored. Symlinks are not followed. .keyhound.yaml at the top of the working\n"
-		"tree (or of the directory) is loaded automatically.\n\n");
-	opts_print_common_help(out);
+		"tree (or of the directory) is loaded automatically.\n\n"
+		"Options:\n");
+	opts_print_common_help(out, "dir");
 }
 
 int cmd_dir(int argc, char **argv)

@@ -24,13 +24,14 @@ static void usage(FILE *out)
 		"finding is attributed to the commit, author, date and path that introduced\n"
 		"it. Commit and tag messages are scanned too. Bare, mirror, worktree and\n"
 		"shallow clones work (a shallow clone's missing history is reported).\n\n"
+		"Options:\n"
 		"  --range REVS...          only what the commits in REVS add (rev-list\n"
 		"                           arguments up to the next option: A..B, or\n"
 		"                           B --not --remotes=origin); lines a commit adds\n"
 		"                           relative to all its parents\n"
 		"  --all-objects            also scan commits and blobs that no ref reaches\n"
 		"                           (force-pushed away, dropped stashes)\n");
-	opts_print_common_help(out);
+	opts_print_common_help(out, "git");
 }
 
 int cmd_git(int argc, char **argv)
@@ -100,6 +101,11 @@ int cmd_git(int argc, char **argv)
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
+	/* In a hook (no REPO given), git may name the repository in GIT_DIR
+	 * (`git --git-dir=... push`, worktrees): the pre-push hook must scan
+	 * the repository being pushed, not whatever "." finds. */
+	if (!repo_path && getenv("GIT_DIR") && *getenv("GIT_DIR"))
+		repo_path = getenv("GIT_DIR");
 	go.repo_path = repo_path ? repo_path : ".";
 	if (source_git_open(&repo, go.repo_path, &err) < 0) {
 		session_print_error("%s", err.msg);
@@ -121,7 +127,10 @@ int cmd_git(int argc, char **argv)
 			goto out;
 		}
 	}
-	go.threads = s.threads;
+	/* The history walk keeps the calling thread busy: by default it takes
+	 * one core and the scanning workers the others (measured: on 2 cores,
+	 * 1 worker beats 2). An explicit --threads is the worker count. */
+	go.threads = s.opts.threads > 0 || s.threads <= 1 ? s.threads : s.threads - 1;
 	go.max_file_size = s.opts.max_file_size;
 	go.progress = s.opts.progress == 1 ||
 		      (s.opts.progress < 0 && !s.opts.quiet && isatty(STDERR_FILENO));

@@ -26,12 +26,16 @@ static void usage(FILE *out, const char *name)
 {
 	fprintf(out,
 		"usage: keyhound %s [--pre-commit] [--pre-push] [REPO]\n\n"
-		"%s keyhound's git hooks (default: pre-commit only). The hooks directory\n"
-		"honours core.hooksPath. An existing hook is kept and still runs first\n"
-		"(chained as HOOK.keyhound-chained); uninstall-hook restores it exactly.\n\n"
+		"%s keyhound's git hooks in REPO (default: the current repository;\n"
+		"%s). The hooks directory honours core.hooksPath. An existing\n"
+		"hook is kept and still runs first (chained as HOOK.keyhound-chained);\n"
+		"uninstall-hook restores it exactly, byte for byte and with its mode.\n\n"
 		"  --pre-commit             the pre-commit hook (keyhound staged)\n"
-		"  --pre-push               the pre-push hook (keyhound git --range)\n",
-		name, !strcmp(name, "install-hook") ? "Installs" : "Removes");
+		"  --pre-push               the pre-push hook (keyhound git --range)\n"
+		"  -h, --help               show this help\n",
+		name, !strcmp(name, "install-hook") ? "Installs" : "Removes",
+		!strcmp(name, "install-hook") ? "default: pre-commit only"
+					      : "default: every keyhound hook there");
 }
 
 static char *hooks_dir(git_repository *repo, struct err *err)
@@ -41,7 +45,7 @@ static char *hooks_dir(git_repository *repo, struct err *err)
 	char *out = NULL;
 
 	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
-	    git_config_get_string_buf(&b, cfg, "core.hooksPath") == 0 && b.size) {
+	    git_config_get_path(&b, cfg, "core.hooksPath") == 0 && b.size) {
 		const char *base = git_repository_workdir(repo);
 		if (b.ptr[0] == '/' || !base)
 			base = "";
@@ -173,7 +177,7 @@ static int install_one(const char *dir, const char *name, const char *self, stru
 	return rc;
 }
 
-static int uninstall_one(const char *dir, const char *name, struct err *err)
+static int uninstall_one(const char *dir, const char *name, int explicit, struct err *err)
 {
 	size_t n = strlen(dir) + strlen(name) + 32;
 	char *path = xmalloc(n), *chained = xmalloc(n);
@@ -190,8 +194,10 @@ static int uninstall_one(const char *dir, const char *name, struct err *err)
 		else
 			printf("keyhound: removed %s%s\n", path,
 			       lstat(path, &st) == 0 ? " (the previous hook is back)" : "");
-	} else {
+	} else if (lstat(path, &st) == 0) {
 		printf("keyhound: %s is not keyhound's hook; left alone\n", path);
+	} else if (explicit) {
+		printf("keyhound: no %s hook is installed\n", name);
 	}
 	free(path);
 	free(chained);
@@ -204,7 +210,7 @@ static int run(int argc, char **argv, int install)
 	const char *path = ".";
 	git_repository *repo = NULL;
 	char *dir = NULL, *self = NULL;
-	int i, pre_commit = 0, pre_push = 0, rc = 0;
+	int i, pre_commit = 0, pre_push = 0, explicit, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -222,8 +228,11 @@ static int run(int argc, char **argv, int install)
 			path = argv[i];
 		}
 	}
-	if (!pre_commit && !pre_push)
+	explicit = pre_commit || pre_push;
+	if (!pre_commit && !pre_push) { /* install: pre-commit; uninstall: all of ours */
 		pre_commit = 1;
+		pre_push = !install;
+	}
 	if (source_git_open(&repo, path, &err) < 0 || !(dir = hooks_dir(repo, &err))) {
 		session_print_error("%s", err.msg);
 		git_repository_free(repo);
@@ -232,10 +241,10 @@ static int run(int argc, char **argv, int install)
 	self = self_path(argv[0]);
 	if (pre_commit)
 		rc = install ? install_one(dir, "pre-commit", self, &err)
-			     : uninstall_one(dir, "pre-commit", &err);
+			     : uninstall_one(dir, "pre-commit", explicit, &err);
 	if (!rc && pre_push)
 		rc = install ? install_one(dir, "pre-push", self, &err)
-			     : uninstall_one(dir, "pre-push", &err);
+			     : uninstall_one(dir, "pre-push", explicit, &err);
 	if (rc)
 		session_print_error("%s", err.msg);
 	free(self);

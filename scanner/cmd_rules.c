@@ -7,10 +7,12 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
 #include "scan.h"
 #include "session.h"
+#include "source_dir.h"
 
 static void usage(FILE *out)
 {
@@ -21,8 +23,12 @@ static void usage(FILE *out)
 		"check  run every rule's examples (each must give exactly one finding of that\n"
 		"       rule) and negative examples (none), and lint ids and keywords;\n"
 		"       exit 1 if any check fails; --tap prints TAP\n\n"
+		"Options:\n"
 		"  --config FILE            merge rules from FILE (repeatable)\n"
-		"  --no-config              do not load .keyhound.yaml from this directory\n");
+		"  --no-config              do not load .keyhound.yaml (from the top of the git\n"
+		"                           working tree holding this directory, else from here)\n"
+		"  --tap                    with check: print TAP\n"
+		"  -h, --help               show this help\n");
 }
 
 static int id_ok(const char *id)
@@ -150,8 +156,9 @@ static void list(const struct rule_set *rs)
 			w = strlen(rs->rules[i].id);
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
+		int say_context = r->context_only && !strstr(r->description, "context only");
 		printf("%-*s  %-8s  %s%s%s\n", (int)w, r->id, severity_name(r->severity),
-		       r->description, r->context_only ? " (context only)" : "",
+		       r->description, say_context ? " (context only)" : "",
 		       r->disabled ? " (disabled)" : "");
 	}
 }
@@ -160,6 +167,7 @@ int cmd_rules(int argc, char **argv)
 {
 	struct session s;
 	struct err err = {0, ""};
+	char *cfgroot;
 	int i, rc = 0, do_check = 0, tap = 0;
 
 	session_init(&s, "rules");
@@ -186,7 +194,10 @@ int cmd_rules(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (session_start(&s, ".", &err) < 0) {
+	cfgroot = source_dir_config_root(".");
+	rc = session_start(&s, cfgroot, &err);
+	free(cfgroot);
+	if (rc < 0) {
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;
 		goto out;

@@ -14,6 +14,7 @@
 #include "git_added.h"
 #include "session.h"
 #include "source_git.h"
+#include "staged_paths.h"
 #include "xalloc.h"
 
 static void usage(FILE *out)
@@ -22,8 +23,11 @@ static void usage(FILE *out)
 		"usage: keyhound staged [options] [REPO]\n\n"
 		"Scan what the next commit would add: the index against HEAD (or the empty\n"
 		"tree before the first commit), only the added lines, reported with the\n"
-		"line numbers of the staged version. Used by the pre-commit hook.\n\n");
-	opts_print_common_help(out);
+		"line numbers of the staged version. Used by the pre-commit hook: inside a\n"
+		"hook (no REPO given), GIT_DIR and GIT_INDEX_FILE are honoured, so `git\n"
+		"commit -a` and `git commit PATH` are judged by the index they commit.\n\n"
+		"Options:\n");
+	opts_print_common_help(out, "staged");
 }
 
 static int tree_of(git_repository *repo, const char *rev, git_tree **out)
@@ -44,11 +48,24 @@ static int staged_added(git_repository *repo, git_index *idx, struct added_set *
 {
 	git_diff_options dopts;
 	const char *parents[] = {"HEAD", "MERGE_HEAD"};
+	struct staged_paths paths;
+	git_tree *head = NULL;
 	int i, rc = 0, have_head = 0;
 
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.context_lines = 0;
 	dopts.interhunk_lines = 0;
+	/* Only the paths the index changes are diffed (found without reading
+	 * the trees of unchanged directories): the time follows the change,
+	 * not the repository's size. */
+	staged_paths_init(&paths);
+	if (tree_of(repo, "HEAD", &head) == 0) {
+		if ((rc = staged_paths_find(&paths, repo, head, idx, err)) < 0 || !paths.n)
+			goto out;
+		dopts.pathspec.strings = paths.v;
+		dopts.pathspec.count = paths.n;
+		dopts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+	}
 	for (i = 0; i < 2; i++) {
 		git_tree *t = NULL;
 		git_diff *diff = NULL;
@@ -73,6 +90,9 @@ static int staged_added(git_repository *repo, git_index *idx, struct added_set *
 		if (rc < 0 || !have_head)
 			break;
 	}
+out:
+	git_tree_free(head);
+	staged_paths_release(&paths);
 	return rc;
 }
 
@@ -96,7 +116,7 @@ int cmd_staged(int argc, char **argv)
 {
 	struct session s;
 	struct err err = {0, ""};
-	const char *path = NULL;
+	const char *path = NULL, *index_file = NULL;
 	git_repository *repo = NULL;
 	git_index *idx = NULL;
 	struct added_set as;
@@ -125,6 +145,14 @@ int cmd_staged(int argc, char **argv)
 		}
 		path = argv[i];
 	}
+	/* Inside a hook, git says where the repository and the index to commit
+	 * are: `git commit -a` and `git commit PATH...` commit a temporary index
+	 * named by GIT_INDEX_FILE, not .git/index. */
+	if (!path) {
+		index_file = getenv("GIT_INDEX_FILE");
+		if (getenv("GIT_DIR") && *getenv("GIT_DIR"))
+			path = getenv("GIT_DIR");
+	}
 	if (source_git_open(&repo, path ? path : ".", &err) < 0) {
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;
@@ -151,7 +179,11 @@ int cmd_staged(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = git_repository_index(&idx, repo)) < 0) {
+	if (index_file && *index_file)
+		rc = git_index_open(&idx, index_file);
+	else
+		rc = git_repository_index(&idx, repo);
+	if (rc < 0) {
 		err_from_git(&err, rc, "cannot read the index");
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;
@@ -166,6 +198,8 @@ int cmd_staged(int argc, char **argv)
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
+	s.threads = 1; /* a commit's few blobs: one thread */
+	as.max_size = s.opts.max_file_size;
 	sc = scan_scratch_new(&s.rs);
 	added_set_scan(&as, repo, &s.rs, sc, &s.findings, &s.stats);
 	for (i = 0; i < (int)s.findings.n; i++) { /* not from history: no blob id shown */

@@ -4,22 +4,26 @@
  * size is scanned with bounded memory. The name is what reports show as path.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
 #include "pipeline.h"
 #include "session.h"
+#include "source_dir.h"
 #include "xalloc.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: keyhound stdin [options] [--name NAME]\n\n"
-		"Scan what is piped to standard input. NAME (default \"-\") is the path shown\n"
-		"in reports; .keyhound.yaml in the current directory is loaded unless\n"
-		"--no-config.\n\n"
+		"Scan what is piped to standard input, in bounded memory. NAME (default \"-\")\n"
+		"is the path shown in reports and matched by allowlists; .keyhound.yaml at the\n"
+		"top of the git working tree holding the current directory (else in the\n"
+		"current directory) is loaded unless --no-config.\n\n"
+		"Options:\n"
 		"  --name NAME              path to show for the content (also --label)\n");
-	opts_print_common_help(out);
+	opts_print_common_help(out, "stdin");
 }
 
 struct stdin_item {
@@ -50,6 +54,7 @@ int cmd_stdin(int argc, char **argv)
 	struct pipeline *p = NULL;
 	struct err err = {0, ""};
 	struct stdin_item it = {"-"};
+	char *cfgroot;
 	int i, rc;
 
 	session_init(&s, "stdin");
@@ -82,11 +87,15 @@ int cmd_stdin(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (session_start(&s, ".", &err) < 0) {
+	cfgroot = source_dir_config_root(".");
+	rc = session_start(&s, cfgroot, &err);
+	free(cfgroot);
+	if (rc < 0) {
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
+	s.threads = 1; /* one stream */
 	memset(&po, 0, sizeof(po));
 	po.threads = 1;
 	po.rs = &s.rs;

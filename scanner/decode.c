@@ -79,8 +79,8 @@ static size_t b64_decode(const unsigned char *p, size_t n, unsigned char *out)
 	return o;
 }
 
-static int emit(const unsigned char *dec, size_t dlen, size_t s, size_t e, const char *enc,
-		size_t *budget, decoded_fn fn, void *payload)
+static int emit(const unsigned char *dec, size_t dlen, const uint32_t *map, size_t s, size_t e,
+		const char *enc, size_t *budget, decoded_fn fn, void *payload)
 {
 	struct decoded d;
 
@@ -92,6 +92,7 @@ static int emit(const unsigned char *dec, size_t dlen, size_t s, size_t e, const
 	d.src_start = s;
 	d.src_end = e;
 	d.encoding = enc;
+	d.map = map;
 	return fn(&d, payload);
 }
 
@@ -125,22 +126,34 @@ static uint64_t alphabet_mask64(const unsigned char *data)
 	return m;
 }
 
-static int trailing_ones(uint64_t m)
+/* Count of trailing (low) zero bits of m, which must not be 0. */
+static int low_zeros(uint64_t m)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	return __builtin_ctzll(m);
+#else
 	int n = 0;
-
-	while (n < 64 && (m >> n) & 1u)
+	while (!((m >> n) & 1u))
 		n++;
 	return n;
+#endif
+}
+
+static int trailing_ones(uint64_t m)
+{
+	return ~m ? low_zeros(~m) : 64;
 }
 
 static int leading_ones(uint64_t m)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	return ~m ? __builtin_clzll(~m) : 64;
+#else
 	int n = 0;
-
 	while (n < 64 && (m >> (63 - n)) & 1u)
 		n++;
 	return n;
+#endif
 }
 
 /* Finds the start of the first run of at least DECODE_MIN_SPAN alphabet bytes
@@ -172,9 +185,7 @@ static size_t next_run(const unsigned char *data, size_t len, size_t i, size_t t
 			a = a & (a4 >> 16); /* 20 */
 		}
 		if (a) {
-			int j = 0;
-			while (!((a >> j) & 1u))
-				j++;
+			int j = low_zeros(a);
 			return i + (size_t)j < to ? i + (size_t)j : len;
 		}
 		run = (size_t)leading_ones(m);
@@ -198,7 +209,7 @@ static int base64_spans(const unsigned char *data, size_t len, size_t from, size
 	size_t i = from;
 	int rc = 0;
 
-	while (i < to && !rc) {
+	while (i < to && !rc && *budget) {
 		size_t s = next_run(data, len, i, to), e, q;
 		unsigned cls, mix;
 		if (s >= len || s >= to)
@@ -221,10 +232,10 @@ static int base64_spans(const unsigned char *data, size_t len, size_t from, size
 			 * encoded text mixes upper and lower case with digits or '+' '/'
 			 * (or is long) */
 			if (e - s >= DECODE_MIN_SPAN && cls && (mix & B64_UP) && (mix & B64_LOW) &&
-			    ((mix & B64_DIG) || e - s >= 40)) {
+			    ((mix & B64_DIG) || e - s >= 40) && (e - s) / 4 * 3 <= *budget) {
 				unsigned char *dec = xmalloc(e - s);
 				size_t dlen = b64_decode(data + s, e - s, dec);
-				rc = emit(dec, dlen, s, end, "base64", budget, fn, payload);
+				rc = emit(dec, dlen, NULL, s, end, "base64", budget, fn, payload);
 				free(dec);
 			}
 			e = end;
@@ -255,14 +266,16 @@ static int token_byte(unsigned char c)
 	       c != '[' && c != ']';
 }
 
-/* Percent (%2D) or backslash (\u002d, \x2d, \/) escapes in a token. */
-static size_t unescape(const unsigned char *p, size_t n, unsigned char *out, int percent,
-		       size_t *nesc)
+/* Percent (%2D) or backslash (\u002d, \x2d, \/) escapes in a token; map[o]
+ * is where the source of out[o] begins, map[o_end] = n. */
+static size_t unescape(const unsigned char *p, size_t n, unsigned char *out, uint32_t *map,
+		       int percent, size_t *nesc)
 {
 	size_t i = 0, o = 0;
 
 	*nesc = 0;
 	while (i < n) {
+		map[o] = (uint32_t)i;
 		if (percent && p[i] == '%' && i + 2 < n && hexval(p[i + 1]) >= 0 &&
 		    hexval(p[i + 2]) >= 0) {
 			out[o++] = (unsigned char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
@@ -291,35 +304,42 @@ static size_t unescape(const unsigned char *p, size_t n, unsigned char *out, int
 			out[o++] = p[i++];
 		}
 	}
+	map[o] = (uint32_t)n;
 	return o;
 }
 
 static int escape_spans(const unsigned char *data, size_t len, size_t from, size_t to,
 			unsigned char marker, size_t *budget, decoded_fn fn, void *payload)
 {
-	size_t i = from;
+	size_t i = from, floor = from > DECODE_MAX_SPAN ? from - DECODE_MAX_SPAN : 0;
 	int rc = 0;
 
-	while (i < to && !rc) {
+	while (i < to && !rc && *budget) {
 		const unsigned char *hit = memchr(data + i, marker, to - i);
 		size_t s, e, dlen, nesc;
 		unsigned char *dec;
+		uint32_t *map;
 		if (!hit)
 			break;
+		/* a token never reaches back before the previous one's end, so each
+		 * byte is looked at a bounded number of times */
 		s = e = (size_t)(hit - data);
-		while (s > 0 && token_byte(data[s - 1]) && e - s < DECODE_MAX_SPAN)
+		while (s > floor && token_byte(data[s - 1]) && e - s < DECODE_MAX_SPAN)
 			s--;
 		while (e < len && (token_byte(data[e]) || data[e] == '\\') && e - s < DECODE_MAX_SPAN)
 			e++;
 		if (e - s >= DECODE_MIN_SPAN) {
 			dec = xmalloc(e - s);
-			dlen = unescape(data + s, e - s, dec, marker == '%', &nesc);
+			map = xmalloc((e - s + 1) * sizeof(*map));
+			dlen = unescape(data + s, e - s, dec, map, marker == '%', &nesc);
 			if (nesc)
-				rc = emit(dec, dlen, s, e, marker == '%' ? "percent" : "escape", budget,
-					  fn, payload);
+				rc = emit(dec, dlen, map, s, e, marker == '%' ? "percent" : "escape",
+					  budget, fn, payload);
+			free(map);
 			free(dec);
 		}
 		i = e > (size_t)(hit - data) ? e : (size_t)(hit - data) + 1;
+		floor = i;
 	}
 	return rc;
 }
@@ -332,9 +352,9 @@ int decode_spans(const unsigned char *data, size_t len, size_t from, size_t to,
 	init_tables();
 	if (to > len)
 		to = len;
-	if ((rc = base64_spans(data, len, from, to, budget, fn, payload)))
+	if ((rc = base64_spans(data, len, from, to, budget, fn, payload)) || !*budget)
 		return rc;
-	if ((rc = escape_spans(data, len, from, to, '%', budget, fn, payload)))
+	if ((rc = escape_spans(data, len, from, to, '%', budget, fn, payload)) || !*budget)
 		return rc;
 	return escape_spans(data, len, from, to, '\\', budget, fn, payload);
 }

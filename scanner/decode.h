@@ -5,12 +5,16 @@
  * .npmrc, data URLs, URLs, notebooks, UTF-16 files. The work is bounded: only
  * spans of at least DECODE_MIN_SPAN bytes, at most DECODE_MAX_SPAN each, and a
  * per-window budget of decoded bytes (the scanner also bounds the depth).
+ * Every source byte is examined a bounded number of times whatever the input
+ * (a base64 run longer than DECODE_MAX_SPAN is decoded up to that length and
+ * the rest of the run skipped), and an exhausted budget stops the search.
  * Pure functions over bytes; knows nothing about rules or reports.
  */
 #ifndef KH_DECODE_H
 #define KH_DECODE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define DECODE_MIN_SPAN 20
 #define DECODE_MAX_SPAN (1u << 20)
@@ -20,6 +24,11 @@ struct decoded {
 	size_t len;
 	size_t src_start, src_end; /* the encoded span in the source */
 	const char *encoding;      /* "base64", "percent", "escape" */
+	/* percent and escape spans: map[k] is where (relative to src_start) the
+	 * source of decoded byte k begins, map[len] = src_end - src_start, so a
+	 * decoded range maps back to its exact encoded bytes. NULL for base64,
+	 * whose bytes do not align with characters: the span is the location. */
+	const uint32_t *map;
 };
 
 /* Return non-zero to stop. */
@@ -27,7 +36,8 @@ typedef int (*decoded_fn)(const struct decoded *d, void *payload);
 
 /* Finds encoded spans starting in [from, to) of data[0, len) and calls fn for
  * each whose decoded form is mostly printable text; *budget (bytes of decoded
- * output still allowed) is decreased. Returns what fn stopped with, or 0. */
+ * output still allowed) is decreased, and the search stops when it reaches 0.
+ * Returns what fn stopped with, or 0. */
 int decode_spans(const unsigned char *data, size_t len, size_t from, size_t to,
 		 size_t *budget, decoded_fn fn, void *payload);
 

@@ -7,6 +7,7 @@
  * recognised across places and runs without being printed, and a weak secret
  * cannot be recovered cheaply by hashing guesses. Never prints.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include "finding.h"
@@ -19,6 +20,18 @@
 void finding_list_init(struct finding_list *fl)
 {
 	memset(fl, 0, sizeof(*fl));
+}
+
+size_t finding_list_first_same(const struct finding_list *fl, size_t i)
+{
+	const struct finding *f = &fl->v[i];
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (fl->v[j].secret_len == f->secret_len &&
+		    !memcmp(fl->v[j].secret, f->secret, f->secret_len))
+			return j;
+	return i;
 }
 
 void finding_release(struct finding *f)
@@ -88,7 +101,13 @@ static int cmp_finding(const void *x, const void *y)
 		return c;
 	if (a->offset != b->offset)
 		return a->offset < b->offset ? -1 : 1;
-	return 0;
+	if (a->end_column != b->end_column)
+		return a->end_column < b->end_column ? -1 : 1;
+	if (a->secret_len != b->secret_len)
+		return a->secret_len < b->secret_len ? -1 : 1;
+	if (a->secret_len && (c = memcmp(a->secret, b->secret, a->secret_len)))
+		return c;
+	return cmp_str0(a->decoded, b->decoded);
 }
 
 void finding_list_sort(struct finding_list *fl)
@@ -97,20 +116,19 @@ void finding_list_sort(struct finding_list *fl)
 		qsort(fl->v, fl->n, sizeof(*fl->v), cmp_finding);
 }
 
-char *redact_secret(const char *secret, size_t len)
+static int is_word(char c)
 {
-	size_t prefix = 0, tail, i, max_prefix = len / 3;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* prefix bytes, then "…", then the last tail bytes */
+static char *redact_with(const char *secret, size_t len, size_t prefix)
+{
+	size_t tail = len >= 16 ? 4 : len >= 8 ? 2 : 0, i;
 	char *out;
 
-	/* the provider prefix: up to the last '-' or '_' in the first 12 bytes */
-	for (i = 0; i < len && i < 12; i++)
-		if (secret[i] == '-' || secret[i] == '_')
-			prefix = i + 1;
-	if (!prefix && len >= 16)
-		prefix = 4;
-	if (prefix > max_prefix)
-		prefix = max_prefix;
-	tail = len >= 16 ? 4 : len >= 8 ? 2 : 0;
+	if (prefix > len / 3)
+		prefix = len / 3;
 	out = xmalloc(prefix + sizeof(ELLIPSIS) + tail);
 	memcpy(out, secret, prefix);
 	memcpy(out + prefix, ELLIPSIS, sizeof(ELLIPSIS) - 1);
@@ -121,6 +139,95 @@ char *redact_secret(const char *secret, size_t len)
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = '?';
 	return out;
+}
+
+char *redact_secret(const char *secret, size_t len)
+{
+	size_t prefix = 0, i;
+
+	/* the provider prefix: words each ended by '-' or '_' in the first 12
+	 * bytes ("sk-proj-"), stopping at an empty word (a body may start with
+	 * '-': "sk-proj--abc" shows "sk-proj-") */
+	for (i = 0; i < len && i < 12; i++) {
+		if (secret[i] != '-' && secret[i] != '_')
+			continue;
+		if (i == 0 || !is_word(secret[i - 1]))
+			break;
+		prefix = i + 1;
+	}
+	if (!prefix && len >= 16)
+		prefix = 4;
+	return redact_with(secret, len, prefix);
+}
+
+/* The literal text that starts the secret according to r's pattern: the
+ * word characters right after the secret's capture group opens, e.g.
+ * "sk-proj-" from "(sk-proj-[A-Za-z0-9_-]{16,160}T3BlbkFJ...)". Copied into
+ * out (NUL-terminated); returns its length, 0 when the pattern does not say
+ * (group 0, an alternative, a character class first). */
+static size_t rule_literal_prefix(const struct rule *r, char *out, size_t cap)
+{
+	const char *p = r && r->pattern ? r->pattern : "";
+	int group = 0, in_class = 0;
+	size_t n = 0;
+
+	if (!r || r->secret_group <= 0)
+		return 0;
+	for (; *p && group < r->secret_group; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (in_class) {
+			in_class = *p != ']';
+		} else if (*p == '[') {
+			in_class = 1;
+		} else if (*p == '(' && (p[1] != '?' || ((p[2] == '<' || p[2] == 'P' || p[2] == '\'') &&
+							  p[3] != '=' && p[3] != '!'))) {
+			if (++group < r->secret_group)
+				continue;
+			if (p[1] == '?' && !(p = strpbrk(p, ">'"))) /* named: skip the name */
+				return 0;
+			break;
+		}
+	}
+	if (group != r->secret_group || !*p)
+		return 0;
+	p++;
+	while (n + 1 < cap) {
+		size_t step = 0;
+		if (is_word(p[0]) || p[0] == '-' || p[0] == '_')
+			step = 1;
+		else if (p[0] == '\\' && (p[1] == '-' || p[1] == '_'))
+			step = 2;
+		if (!step || (p[step] && strchr("?*+{", p[step]))) /* a quantified char is not literal */
+			break;
+		out[n++] = p[step - 1];
+		p += step;
+	}
+	if (*p == '|' || *p == ')')
+		return 0;
+	/* "sk-ant-api0" before a \d: show whole words only ("sk-ant-") */
+	if (n && out[n - 1] != '-' && out[n - 1] != '_') {
+		size_t k = n;
+		while (k && out[k - 1] != '-' && out[k - 1] != '_')
+			k--;
+		if (k)
+			n = k;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+char *redact_secret_for(const struct rule *r, const char *secret, size_t len)
+{
+	char lit[32];
+	size_t n = rule_literal_prefix(r, lit, sizeof(lit)), i;
+
+	for (i = 0; i < n && i < len; i++) /* the pattern may be caseless */
+		if (tolower((unsigned char)secret[i]) != tolower((unsigned char)lit[i]))
+			break;
+	if (n >= 2 && i == n)
+		return redact_with(secret, len, n);
+	return redact_secret(secret, len);
 }
 
 void finding_fingerprint(char out[33], const char *secret, size_t len, const char *salt)

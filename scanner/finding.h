@@ -51,6 +51,7 @@ struct finding {
 	enum verify_status verified;
 	int verify_http_status;  /* last HTTP status seen by the verifier, 0 if none */
 	char *verify_identity;   /* owner reported by the provider, or NULL */
+	const char *verify_note; /* static text: why unknown, or "out of credit"; NULL */
 	char *decoded;           /* encoding the secret was found under ("base64"), or NULL */
 };
 
@@ -68,6 +69,11 @@ struct finding *finding_list_push(struct finding_list *fl);
 void finding_list_move(struct finding_list *dst, struct finding_list *src);
 void finding_release(struct finding *f);
 
+/* The index of the first finding in fl->v[0, i] holding the same secret as
+ * fl->v[i] (i itself when none before it does): each distinct secret is
+ * then hashed once. */
+size_t finding_list_first_same(const struct finding_list *fl, size_t i);
+
 /* Stable order whatever the thread count: path, line, column, rule id. */
 void finding_list_sort(struct finding_list *fl);
 
@@ -75,6 +81,9 @@ void finding_list_sort(struct finding_list *fl);
  * (the provider prefix such as "sk-proj-", at most a third of the secret)
  * then "…" then the last four characters (fewer for short secrets). */
 char *redact_secret(const char *secret, size_t len);
+/* The same with the prefix r's pattern gives the secret ("sk-proj-" for an
+ * OpenAI project key, whatever its body starts with), when it gives one. */
+char *redact_secret_for(const struct rule *r, const char *secret, size_t len);
 
 /* Keyed, salted hash of the secret: hex of the first 16 bytes of
  * HMAC-SHA256(key, secret) iterated, where key is derived from `salt`

@@ -83,8 +83,10 @@ int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err)
 	git_diff_find_options fo;
 	int rc;
 
+	/* Renames as git finds them (50% similar by default), so a file that is
+	 * moved and edited adds only its edited lines, not every line again. */
 	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_EXACT_MATCH_ONLY;
+	fo.flags = GIT_DIFF_FIND_RENAMES;
 	if ((rc = git_diff_find_similar(diff, &fo)) < 0)
 		return err_from_git(err, rc, "finding renames");
 	if ((rc = git_diff_foreach(diff, on_file, on_binary, NULL, on_line, s)) < 0)
@@ -167,6 +169,18 @@ void added_set_scan(const struct added_set *s, git_repository *repo, const struc
 		if (!f->binary && !f->n)
 			continue;
 		git_oid_tostr(hex, sizeof(hex), &f->blob);
+		if (s->max_size) {
+			size_t sz = 0;
+			git_object_t type;
+			if (git_odb_read_header(&sz, &type, odb, &f->blob) == 0 &&
+			    (uint64_t)sz > s->max_size) {
+				stats->skipped_size++;
+				stats_problem(stats, f->path, 0, 0,
+					      "skipped: %llu bytes is over --max-file-size",
+					      (unsigned long long)sz);
+				continue;
+			}
+		}
 		if (git_odb_read(&obj, odb, &f->blob) < 0) {
 			const git_error *e = git_error_last();
 			stats_problem(stats, f->path, KH_EGIT, 1, "cannot read blob %s: %s", hex,

@@ -27,6 +27,7 @@ struct added_file {
 struct added_set {
 	struct added_file *v;
 	size_t n, cap;
+	uint64_t max_size; /* skip (and report) larger blobs; 0 = no limit */
 };
 
 void added_set_init(struct added_set *s);

@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{"git", cmd_git, "scan a repository's whole history (or a range of commits)"},
 	{"staged", cmd_staged, "scan what the next commit adds (pre-commit hook)"},
 	{"stdin", cmd_stdin, "scan content piped to standard input"},
+	{"baseline", cmd_baseline, "write a baseline report for --baseline (dir or git)"},
 	{"install-hook", cmd_install_hook, "install the pre-commit (and pre-push) hook"},
 	{"uninstall-hook", cmd_uninstall_hook, "remove keyhound's hooks, restoring any earlier"},
 	{"rules", cmd_rules, "list the rules in force, or check them against their examples"},
@@ -43,15 +44,19 @@ static void usage(FILE *out)
 		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "  %-14s %s\n", "help [COMMAND]", "show help for a command");
 	fprintf(out, "\nRun 'keyhound <command> --help' for a command's options.\n\n");
-	opts_print_common_help(out);
+	opts_print_common_help(out, NULL);
 }
 
 int cmd_version(int argc, char **argv)
 {
 	int maj, min, rev;
 
-	(void)argc;
-	(void)argv;
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: keyhound version\n\n"
+		       "Prints the version of keyhound and of the libgit2 and PCRE2 it uses.\n\n"
+		       "Options:\n  %-24s %s\n", "-h, --help", "show this help");
+		return 0;
+	}
 	git_libgit2_version(&maj, &min, &rev);
 	printf("keyhound %s (libgit2 %d.%d.%d, PCRE2 %d.%d)\n", KH_VERSION, maj, min, rev,
 	       PCRE2_MAJOR, PCRE2_MINOR);

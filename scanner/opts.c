@@ -14,7 +14,13 @@
 enum opt_id {
 	O_FORMAT, O_OUTPUT, O_REPORT, O_CONFIG, O_NO_CONFIG, O_THREADS, O_MAX_SIZE,
 	O_COLOR, O_NO_COLOR, O_QUIET, O_SHOW, O_EXIT_CODE, O_FAIL_ON, O_NO_IGNORE,
-	O_BASELINE, O_VERIFY, O_ONLY_LIVE, O_PROGRESS, O_NO_PROGRESS
+	O_BASELINE, O_VERIFY, O_ONLY_LIVE, O_VERIFY_TIMEOUT, O_PROGRESS, O_NO_PROGRESS
+};
+
+/* Which subcommands take an option. */
+enum {
+	C_DIR = 1, C_GIT = 2, C_STAGED = 4, C_STDIN = 8, C_RULES = 16,
+	C_SCAN = C_DIR | C_GIT | C_STAGED | C_STDIN
 };
 
 struct opt_def {
@@ -22,29 +28,45 @@ struct opt_def {
 	const char *name;
 	const char *arg; /* NULL for flags */
 	const char *help;
+	unsigned cmds;   /* C_* of the subcommands that take it */
 };
 
 static const struct opt_def defs[] = {
-	{O_FORMAT, "--format", "FMT", "report format on stdout/--output: text (default), json, sarif"},
-	{O_OUTPUT, "--output", "FILE", "write the report to FILE instead of stdout (-o)"},
-	{O_REPORT, "--report", "FMT:FILE", "also write a report in FMT to FILE (repeatable)"},
-	{O_CONFIG, "--config", "FILE", "merge rules and allowlists from FILE (repeatable)"},
-	{O_NO_CONFIG, "--no-config", NULL, "do not load .keyhound.yaml from the scanned root"},
-	{O_THREADS, "--threads", "N", "worker threads (default: all cores)"},
-	{O_MAX_SIZE, "--max-file-size", "SIZE", "skip (and report) files larger than SIZE, e.g. 50M (default: no limit)"},
-	{O_COLOR, "--color", "WHEN", "colour the text report: auto (default), always, never"},
-	{O_NO_COLOR, "--no-color", NULL, "same as --color=never (NO_COLOR is honoured too)"},
-	{O_QUIET, "--quiet", NULL, "print findings only: no summary, no progress (-q)"},
-	{O_SHOW, "--show-secrets", NULL, "print whole secrets instead of the redacted form"},
-	{O_EXIT_CODE, "--exit-code", "N", "exit code when findings fail the scan (default 1)"},
-	{O_FAIL_ON, "--fail-on", "SEVERITY", "lowest severity that fails the scan: info, low, medium, high (default), critical"},
-	{O_NO_IGNORE, "--no-ignore", NULL, "scan files that .gitignore excludes too"},
-	{O_BASELINE, "--baseline", "FILE", "report only findings absent from an earlier JSON report"},
-	{O_VERIFY, "--verify", NULL, "ask each secret's own provider whether it is live (network)"},
-	{O_ONLY_LIVE, "--only-live", NULL, "with --verify: report and fail only on live secrets"},
-	{O_PROGRESS, "--progress", NULL, "show a progress line on stderr even when not a terminal"},
-	{O_NO_PROGRESS, "--no-progress", NULL, "never show a progress line"},
+	{O_FORMAT, "--format", "FMT", "report format on stdout/--output: text (default), json, sarif (-f)", C_SCAN},
+	{O_OUTPUT, "--output", "FILE", "write the report to FILE instead of stdout (-o)", C_SCAN},
+	{O_REPORT, "--report", "FMT:FILE", "also write a report in FMT to FILE (repeatable)", C_SCAN},
+	{O_CONFIG, "--config", "FILE", "merge rules and allowlists from FILE (repeatable)", C_SCAN | C_RULES},
+	{O_NO_CONFIG, "--no-config", NULL, "do not load .keyhound.yaml from the scanned root", C_SCAN | C_RULES},
+	{O_THREADS, "--threads", "N", "worker threads (default: all cores; git history: all but one)", C_DIR | C_GIT},
+	{O_MAX_SIZE, "--max-file-size", "SIZE", "skip (and report) files larger than SIZE, e.g. 50M (default: no limit)", C_DIR | C_GIT | C_STAGED},
+	{O_COLOR, "--color", "WHEN", "colour the text report: auto (default: on a terminal), always, never", C_SCAN},
+	{O_NO_COLOR, "--no-color", NULL, "same as --color=never (NO_COLOR is honoured too)", C_SCAN},
+	{O_QUIET, "--quiet", NULL, "print findings only: no summary, no progress (-q)", C_SCAN},
+	{O_SHOW, "--show-secrets", NULL, "print whole secrets instead of the redacted form", C_SCAN},
+	{O_EXIT_CODE, "--exit-code", "N", "exit code when findings fail the scan (default 1)", C_SCAN},
+	{O_FAIL_ON, "--fail-on", "SEVERITY", "lowest severity that fails the scan: info, low, medium, high (default), critical", C_SCAN},
+	{O_NO_IGNORE, "--no-ignore", NULL, "scan files that .gitignore excludes too", C_DIR},
+	{O_BASELINE, "--baseline", "FILE", "report only findings absent from an earlier JSON report", C_SCAN},
+	{O_VERIFY, "--verify", NULL, "ask each secret's own provider whether it is live (network)", C_SCAN},
+	{O_ONLY_LIVE, "--only-live", NULL, "with --verify: report and fail only on live secrets", C_SCAN},
+	{O_VERIFY_TIMEOUT, "--verify-timeout", "SECONDS", "with --verify: give up on an answer after SECONDS (default 10)", C_SCAN},
+	{O_PROGRESS, "--progress", NULL, "show a progress line on stderr even when not a terminal", C_GIT},
+	{O_NO_PROGRESS, "--no-progress", NULL, "never show a progress line", C_GIT},
 };
+
+static unsigned command_mask(const char *command)
+{
+	static const struct { const char *name; unsigned mask; } m[] = {
+		{"dir", C_DIR}, {"git", C_GIT}, {"staged", C_STAGED}, {"stdin", C_STDIN},
+		{"rules", C_RULES},
+	};
+	size_t i;
+
+	for (i = 0; command && i < sizeof(m) / sizeof(m[0]); i++)
+		if (!strcmp(command, m[i].name))
+			return m[i].mask;
+	return ~0u; /* unknown caller: everything */
+}
 
 void common_opts_init(struct common_opts *o)
 {
@@ -182,6 +204,16 @@ static int apply(struct common_opts *o, const struct opt_def *d, const char *val
 		break;
 	case O_VERIFY: o->verify = 1; break;
 	case O_ONLY_LIVE: o->only_live = 1; o->verify = 1; break;
+	case O_VERIFY_TIMEOUT: {
+		char *end;
+		double secs;
+		errno = 0;
+		secs = strtod(val, &end);
+		if (errno || end == val || *end || !(secs >= 0.05 && secs <= 600))
+			return err_set(err, KH_EINVAL, "--verify-timeout takes seconds from 0.05 to 600");
+		o->verify_timeout_ms = (long)(secs * 1000.0 + 0.5);
+		break;
+	}
 	case O_PROGRESS: o->progress = 1; break;
 	case O_NO_PROGRESS: o->progress = 0; break;
 	}
@@ -192,6 +224,7 @@ int opts_parse_common(struct common_opts *o, int argc, char **argv, int *i,
 		      struct err *err)
 {
 	const char *a = argv[*i];
+	unsigned mask = command_mask(argc > 0 ? argv[0] : NULL);
 	size_t k;
 
 	if (!strcmp(a, "-o"))
@@ -206,6 +239,9 @@ int opts_parse_common(struct common_opts *o, int argc, char **argv, int *i,
 		const char *val = NULL;
 		if (strncmp(a, d->name, nl) || (a[nl] && a[nl] != '='))
 			continue;
+		if (!(d->cmds & mask))
+			return err_set(err, KH_EINVAL, "%s does not apply to 'keyhound %s' (see keyhound %s --help)",
+				       d->name, argv[0], argv[0]);
 		if (!d->arg) {
 			if (a[nl] == '=')
 				return err_set(err, KH_EINVAL, "%s takes no value", d->name);
@@ -222,18 +258,36 @@ int opts_parse_common(struct common_opts *o, int argc, char **argv, int *i,
 	return 0;
 }
 
-void opts_print_common_help(FILE *out)
+void opts_print_common_help(FILE *out, const char *command)
 {
+	unsigned mask = command_mask(command);
 	size_t k;
 
-	fprintf(out, "Common options:\n");
+	if (!command)
+		fprintf(out, "Options of the scanning commands (dir, git, staged, stdin):\n");
 	for (k = 0; k < sizeof(defs) / sizeof(defs[0]); k++) {
 		char left[64];
+		if (!(defs[k].cmds & mask) || (!command && !(defs[k].cmds & C_SCAN)))
+			continue;
 		snprintf(left, sizeof(left), "%s%s%s", defs[k].name, defs[k].arg ? " " : "",
 			 defs[k].arg ? defs[k].arg : "");
-		fprintf(out, "  %-24s %s\n", left, defs[k].help);
+		fprintf(out, "  %-24s %s", left, defs[k].help);
+		if (!command && (defs[k].cmds & C_SCAN) != C_SCAN) { /* say where it applies */
+			static const char *const names[] = {"dir", "git", "staged", "stdin"};
+			size_t b;
+			const char *sep = " [";
+			for (b = 0; b < 4; b++)
+				if (defs[k].cmds & (1u << b)) {
+					fprintf(out, "%s%s", sep, names[b]);
+					sep = ", ";
+				}
+			fputc(']', out);
+		}
+		fputc('\n', out);
 	}
 	fprintf(out, "  %-24s %s\n", "-h, --help", "show this help");
+	if (command && !(mask & C_SCAN))
+		return;
 	fprintf(out,
 		"\nExit codes: 0 nothing found; 1 (or --exit-code) findings at or above --fail-on;\n"
 		"2 usage or runtime error, or something could not be scanned (findings are\n"

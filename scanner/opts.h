@@ -40,6 +40,7 @@ struct common_opts {
 	char *baseline;             /* --baseline REPORT.json, owned */
 	int verify;                 /* --verify */
 	int only_live;              /* --only-live */
+	long verify_timeout_ms;     /* --verify-timeout SECONDS, 0 = default (10 s) */
 	int progress;               /* -1 auto (terminal), 0 off, 1 on */
 };
 
@@ -52,8 +53,11 @@ void common_opts_release(struct common_opts *o);
 int opts_parse_common(struct common_opts *o, int argc, char **argv, int *i,
 		      struct err *err);
 
-/* Prints the common options' help lines. */
-void opts_print_common_help(FILE *out);
+/* Prints the help lines of the options `keyhound COMMAND` takes (and the
+ * exit codes), to follow the command's own "Options:" lines; command NULL: every scanning option, each marked with the
+ * commands it is limited to. opts_parse_common() refuses an option that
+ * does not apply to argv[0], so help and parsing always agree. */
+void opts_print_common_help(FILE *out, const char *command);
 
 /* Parses "10M", "512k", "2G", "1000" into bytes; returns -1 if malformed. */
 int opts_parse_size(const char *s, uint64_t *out);

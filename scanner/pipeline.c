@@ -7,6 +7,7 @@
  * fails is recorded as a problem and the scan goes on. Never prints.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static void *worker_main(void *arg)
 	while ((item = pop(p))) {
 		if (!kh_interrupted) {
 			struct err err = {0, ""};
-			if (p->o.process(w, item, p->o.payload, &err) < 0)
+			if (p->o.process(w, item, p->o.payload, &err) < 0 && err.code != KH_EINTR)
 				stats_problem(&w->stats, p->o.item_name ? p->o.item_name(item) : NULL,
 					      err.code, 1, "%s", err.msg[0] ? err.msg : "scan failed");
 		}
@@ -246,10 +247,20 @@ int scan_fd(struct worker *w, int fd, const char *path, const char *rel_path,
 	for (;;) {
 		size_t own_end;
 		while (!eof && have < cap) {
-			ssize_t n = read(fd, w->iobuf + have, cap - have);
+			ssize_t n;
+			/* A pipe may stay silent: wait in short slices so that an
+			 * interrupt delivered to another thread still stops us. */
+			struct pollfd pfd = {fd, POLLIN, 0};
+			while (!kh_interrupted && poll(&pfd, 1, 200) == 0)
+				;
+			if (kh_interrupted)
+				return err_set(err, KH_EINTR, "interrupted");
+			n = read(fd, w->iobuf + have, cap - have);
 			if (n < 0) {
 				if (errno == EINTR && !kh_interrupted)
 					continue;
+				if (errno == EINTR)
+					return err_set(err, KH_EINTR, "interrupted");
 				return err_set(err, KH_EIO, "cannot read '%s': %s", path,
 					       strerror(errno));
 			}

@@ -22,11 +22,30 @@ int prefilter_build(struct prefilter *pf, struct err *err);
 
 /* Called for each keyword occurrence [start, end) with each rule that owns
  * the keyword, in nearly ascending order of start (occurrences are found by
- * their anchor pair, so starts may go back by less than a keyword's length).
+ * their anchor gram, so starts may go back by less than a keyword's length).
  * Return non-zero to stop. */
 typedef int (*prefilter_hit_fn)(unsigned rule, size_t start, size_t end, void *payload);
 /* Scans data; returns what the callback stopped with, or 0. */
 int prefilter_scan(const struct prefilter *pf, const unsigned char *data, size_t len,
 		   prefilter_hit_fn fn, void *payload);
+
+/* How common grams are (prefilter_grams.c), in occurrences per million
+ * positions: trigrams with each byte ORed with 0x20 as the scan folds them,
+ * and byte pairs folded to lower case. */
+struct prefilter_trigram {
+	char tri[4];
+	unsigned per_million;
+};
+struct prefilter_pair {
+	char pair[3];
+	unsigned per_million;
+};
+extern const struct prefilter_trigram prefilter_trigrams[];
+extern const size_t prefilter_ntrigrams;
+extern const struct prefilter_pair prefilter_pairs[];
+extern const size_t prefilter_npairs;
+/* Per million: rarer than every listed gram. */
+#define PREFILTER_UNLISTED_TRIGRAM 15
+#define PREFILTER_UNLISTED_PAIR 100
 
 #endif

@@ -29,6 +29,9 @@ struct report_opts {
 	int verify;                   /* --verify was given */
 	int fail_severity;            /* findings at or above fail the scan */
 	const char *uri_base;         /* SARIF originalUriBaseIds root (absolute), may be NULL */
+	const char *fingerprint_salt; /* the salt fingerprints were made with, when it is the
+	                               * repository's identity (not a key); NULL otherwise */
+	int threads;                  /* worker threads the scan used (JSON stats) */
 };
 
 /* Writes the whole report to out. Returns 0, or KH_EIO on a write error. */

@@ -96,6 +96,7 @@ static json_t *finding_json(const struct finding *f, const struct report_opts *o
 	json_object_set_new(j, "verify_status", o->verify && f->verify_http_status
 				? json_integer(f->verify_http_status) : json_null());
 	json_object_set_new(j, "verify_identity", jstr(o->verify ? f->verify_identity : NULL));
+	json_object_set_new(j, "verify_note", jstr(o->verify ? f->verify_note : NULL));
 	return j;
 }
 
@@ -146,10 +147,16 @@ int report_json_write(FILE *out, const struct finding_list *fl, const struct rep
 
 	json_object_set_new(root, "version", json_string(o->version ? o->version : ""));
 	json_object_set_new(root, "command", jstr(o->command));
+	/* lets --baseline match fingerprints made with another salt (a shallow
+	 * clone, a copy outside git); null when the salt is a configured key */
+	json_object_set_new(root, "fingerprint_salt", jstr(o->fingerprint_salt));
 	for (i = 0; i < fl->n; i++)
 		json_array_append_new(arr, finding_json(&fl->v[i], o));
 	json_object_set_new(root, "findings", arr);
 	json_object_set_new(root, "stats", o->stats ? stats_json(o->stats) : json_object());
+	if (o->threads > 0)
+		json_object_set_new(json_object_get(root, "stats"), "threads",
+				    json_integer(o->threads));
 	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
 		rc = err_set(err, KH_EIO, "cannot write the JSON report");
 	json_decref(root);

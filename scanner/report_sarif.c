@@ -5,8 +5,9 @@
  * SARIF spec requires), partialFingerprints from the keyed fingerprint, and
  * history findings carry their commit in properties. Suppressed findings are
  * results with a suppression, so code scanning shows them as dismissed.
- * GitHub accepts at most 25,000 results per run: beyond that the most severe
- * are kept and the truncation is said in the run's notifications.
+ * GitHub accepts at most 25,000 results per run and 10 MB per upload: beyond
+ * that the most severe that fit are kept and the truncation is said in the
+ * run's notifications (large runs are written as compact JSON).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -16,6 +17,11 @@
 #include "xalloc.h"
 
 #define SARIF_MAX_RESULTS 25000
+/* GitHub takes at most 10 MB per upload: the results may use 8 MB (compact
+ * JSON), leaving room for rules, notifications and indentation. */
+#define SARIF_RESULTS_BYTES (8u << 20)
+#define SARIF_COMPACT_ABOVE (2u << 20) /* indented output only for small runs */
+#define SARIF_MAX_NOTES 1000
 
 static const char *level_of(enum severity s)
 {
@@ -105,10 +111,18 @@ static json_t *result_json(const struct finding *f, size_t rule_index,
 		json_object_set_new(props, "blob", jstr(f->blob));
 	if (f->decoded)
 		json_object_set_new(props, "decoded", jstr(f->decoded));
-	if (o->verify && f->verified != VERIFY_NONE)
+	if (o->verify && f->verified != VERIFY_NONE) {
 		json_object_set_new(props, "verified",
 				    json_string(f->verified == VERIFY_LIVE ? "live" :
 						f->verified == VERIFY_INVALID ? "invalid" : "unknown"));
+		if (f->verify_http_status)
+			json_object_set_new(props, "verify_status",
+					    json_integer(f->verify_http_status));
+		if (f->verify_identity)
+			json_object_set_new(props, "verify_identity", jstr(f->verify_identity));
+		if (f->verify_note)
+			json_object_set_new(props, "verify_note", jstr(f->verify_note));
+	}
 	json_object_set_new(j, "properties", props);
 	if (f->suppressed) {
 		json_t *sups = json_array(), *sup = json_object();
@@ -121,7 +135,7 @@ static json_t *result_json(const struct finding *f, size_t rule_index,
 	return j;
 }
 
-/* Indexes of the findings to report: all, or the most severe 25,000. */
+/* Most severe first, then report order. */
 static int cmp_severity_desc(const void *a, const void *b)
 {
 	const struct finding *x = *(const struct finding *const *)a;
@@ -140,6 +154,33 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Fills sel with the findings to report and returns how many: all of
+ * them, or, past GitHub's limits (25,000 results, 10 MB), the most severe
+ * that fit, in report order. *bytes is their compact JSON size. */
+static size_t select_results(const struct finding_list *fl, const struct finding **sel,
+			     const struct report_opts *o, size_t *bytes)
+{
+	size_t i, n = fl->n;
+
+	*bytes = 0;
+	for (i = 0; i < n; i++)
+		sel[i] = &fl->v[i];
+	if (n > 1)
+		qsort(sel, n, sizeof(*sel), cmp_severity_desc);
+	for (i = 0; i < n && i < SARIF_MAX_RESULTS; i++) {
+		json_t *r = result_json(sel[i], 0, o);
+		size_t sz = json_dumpb(r, NULL, 0, JSON_COMPACT) + 1;
+		json_decref(r);
+		if (*bytes + sz > SARIF_RESULTS_BYTES)
+			break;
+		*bytes += sz;
+	}
+	n = i;
+	if (n > 1)
+		qsort(sel, n, sizeof(*sel), cmp_ptr); /* back to report order */
+	return n;
+}
+
 int report_sarif_write(FILE *out, const struct finding_list *fl, const struct report_opts *o,
 		       struct err *err)
 {
@@ -149,16 +190,10 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 	json_t *notes = json_array();
 	const struct finding **sel = xcalloc(fl->n ? fl->n : 1, sizeof(*sel));
 	const struct rule **rule_of = xcalloc(fl->n ? fl->n : 1, sizeof(*rule_of));
-	size_t i, j, nsel = fl->n, nrules = 0;
+	size_t i, j, nsel, nrules = 0, bytes;
 	int rc = 0;
 
-	for (i = 0; i < fl->n; i++)
-		sel[i] = &fl->v[i];
-	if (nsel > SARIF_MAX_RESULTS) {
-		qsort(sel, nsel, sizeof(*sel), cmp_severity_desc);
-		nsel = SARIF_MAX_RESULTS;
-		qsort(sel, nsel, sizeof(*sel), cmp_ptr); /* back to report order */
-	}
+	nsel = select_results(fl, sel, o, &bytes);
 	json_object_set_new(root, "$schema",
 			    json_string("https://json.schemastore.org/sarif-2.1.0.json"));
 	json_object_set_new(root, "version", json_string("2.1.0"));
@@ -197,7 +232,7 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 	json_object_set_new(inv, "executionSuccessful",
 			    json_boolean(!o->stats || o->stats->errors == 0));
 	if (o->stats) {
-		for (i = 0; i < o->stats->nproblems; i++) {
+		for (i = 0; i < o->stats->nproblems && i < SARIF_MAX_NOTES; i++) {
 			const struct problem *p = &o->stats->problems[i];
 			json_t *n = json_object(), *m = json_object();
 			char text[1400];
@@ -209,13 +244,23 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 			json_array_append_new(notes, n);
 		}
 	}
-	if (nsel < fl->n) {
+	if (o->stats && o->stats->nproblems > SARIF_MAX_NOTES) {
 		json_t *n = json_object(), *m = json_object();
 		char text[200];
+		snprintf(text, sizeof(text), "... and %zu more problems (the JSON report lists all)",
+			 o->stats->nproblems - SARIF_MAX_NOTES);
+		json_object_set_new(m, "text", json_string(text));
+		json_object_set_new(n, "message", m);
+		json_object_set_new(n, "level", json_string("warning"));
+		json_array_append_new(notes, n);
+	}
+	if (nsel < fl->n) {
+		json_t *n = json_object(), *m = json_object();
+		char text[300];
 		snprintf(text, sizeof(text),
-			 "%zu results exceed GitHub's limit of %d per run; the %d most severe are "
-			 "included (use the JSON report for all)", fl->n, SARIF_MAX_RESULTS,
-			 SARIF_MAX_RESULTS);
+			 "%zu of %zu results left out: GitHub code scanning takes at most %d results "
+			 "and 10 MB per upload; the %zu most severe are included (the JSON report has "
+			 "all)", fl->n - nsel, fl->n, SARIF_MAX_RESULTS, nsel);
 		json_object_set_new(m, "text", json_string(text));
 		json_object_set_new(n, "message", m);
 		json_object_set_new(n, "level", json_string("warning"));
@@ -226,7 +271,8 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 	json_object_set_new(run, "invocations", invs);
 	json_array_append_new(runs, run);
 	json_object_set_new(root, "runs", runs);
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
+	if (json_dumpf(root, out, (bytes > SARIF_COMPACT_ABOVE ? JSON_COMPACT : JSON_INDENT(2)) |
+				  JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF)
 		rc = err_set(err, KH_EIO, "cannot write the SARIF report");
 	json_decref(root);
 	free(sel);

@@ -1,6 +1,6 @@
 /* report_text.c - the human report: findings grouped by distinct secret.
  *
- *   openai-project-key  critical  sk-proj-…wxyz  (fingerprint 1a2b3c4d, 2 places)
+ *   openai-project-key  critical  sk-proj-…wxyz  (fingerprint 1a2b…(32 hex), 2 places)
  *     src/app.py:12:15
  *     config/.env:3:16  commit 0123456789ab Alice 2024-01-02 "add config"
  *   how to fix openai-project-key:
@@ -32,12 +32,41 @@ static const char *sev_color(const struct style *st, enum severity s)
 	return s >= SEV_HIGH ? st->red : s == SEV_MEDIUM ? st->yellow : st->dim;
 }
 
-static const char *verify_mark(const struct finding *f, const struct report_opts *o)
+/* --verify: "  [live: openai-organization=org-…]", "  [invalid]",
+ * "  [unknown: server error, HTTP 500]". The identity comes from a remote
+ * server: sanitized like everything else. */
+static void put_verify_mark(FILE *out, const struct finding *f, const struct report_opts *o,
+			    const struct style *st)
 {
+	const char *sep = ": ";
+
 	if (!o->verify || f->verified == VERIFY_NONE)
-		return "";
-	return f->verified == VERIFY_LIVE ? "  [live]" :
-	       f->verified == VERIFY_INVALID ? "  [invalid]" : "  [unknown]";
+		return;
+	fprintf(out, "  %s[%s", f->verified == VERIFY_LIVE ? st->red : st->dim,
+		f->verified == VERIFY_LIVE ? "live" :
+		f->verified == VERIFY_INVALID ? "invalid" : "unknown");
+	if (f->verify_note) {
+		fprintf(out, "%s%s", sep, f->verify_note);
+		sep = ", ";
+	}
+	if (f->verified == VERIFY_UNKNOWN && f->verify_http_status) {
+		fprintf(out, "%sHTTP %d", sep, f->verify_http_status);
+		sep = ", ";
+	}
+	if (f->verify_identity) {
+		fputs(sep, out);
+		put_sanitized(out, f->verify_identity);
+	}
+	fprintf(out, "]%s", st->reset);
+}
+
+/* With --verify, live keys are listed first, then unknown, then invalid. */
+static int verify_rank(const struct finding *f, const struct report_opts *o)
+{
+	if (!o->verify)
+		return 0;
+	return f->verified == VERIFY_LIVE ? 0 : f->verified == VERIFY_UNKNOWN ? 1 :
+	       f->verified == VERIFY_INVALID ? 2 : 3;
 }
 
 static void place(FILE *out, const struct finding *f)
@@ -45,10 +74,17 @@ static void place(FILE *out, const struct finding *f)
 	fputs("    ", out);
 	put_sanitized(out, f->path);
 	fprintf(out, ":%llu:%llu", (unsigned long long)f->line, (unsigned long long)f->column);
-	if (f->decoded)
-		fprintf(out, "  (%s-encoded)", f->decoded);
+	if (f->decoded) {
+		fputs("  (", out);
+		put_sanitized(out, f->decoded);
+		fputs("-encoded)", out);
+	}
 	if (f->commit) {
-		fprintf(out, "  commit %.12s ", f->commit);
+		char shortid[13];
+		snprintf(shortid, sizeof(shortid), "%s", f->commit);
+		fputs("  commit ", out);
+		put_sanitized(out, shortid);
+		fputc(' ', out);
 		put_sanitized(out, f->author);
 		fputc(' ', out);
 		put_sanitized(out, f->date);
@@ -72,8 +108,10 @@ static void group(FILE *out, const struct finding_list *fl, size_t first, char *
 		if (!done[i] && !fl->v[i].suppressed &&
 		    !strcmp(fl->v[i].fingerprint, f->fingerprint))
 			n++;
-	fprintf(out, "%s%s%s  %s%s%s  ", st->bold, f->rule->id, st->reset,
-		sev_color(st, f->rule->severity), severity_name(f->rule->severity), st->reset);
+	fputs(st->bold, out); /* rule ids may come from a scanned repository's config */
+	put_sanitized(out, f->rule->id);
+	fprintf(out, "%s  %s%s%s  ", st->reset, sev_color(st, f->rule->severity),
+		severity_name(f->rule->severity), st->reset);
 	if (o->show_secrets) {
 		char *t = sanitize_for_terminal(f->secret, f->secret_len);
 		fputs(t, out);
@@ -81,8 +119,11 @@ static void group(FILE *out, const struct finding_list *fl, size_t first, char *
 	} else {
 		put_sanitized(out, f->redacted);
 	}
-	fprintf(out, "  %s(fingerprint %.8s, %zu place%s)%s%s\n", st->dim, f->fingerprint, n,
-		n == 1 ? "" : "s", st->reset, verify_mark(f, o));
+	/* whole, so that it can be copied into .keyhoundignore */
+	fprintf(out, "  %s(fingerprint %s, %zu place%s)%s", st->dim, f->fingerprint, n,
+		n == 1 ? "" : "s", st->reset);
+	put_verify_mark(out, f, o, st);
+	fputc('\n', out);
 	for (i = first; i < fl->n; i++) {
 		if (done[i] || fl->v[i].suppressed || strcmp(fl->v[i].fingerprint, f->fingerprint))
 			continue;
@@ -99,6 +140,16 @@ static void human_size(char *buf, size_t n, unsigned long long bytes)
 		snprintf(buf, n, "%.1f MB", (double)bytes / (1024.0 * 1024));
 	else
 		snprintf(buf, n, "%.1f KB", (double)bytes / 1024.0);
+}
+
+/* One "N things" part of the not-scanned line, when N > 0. */
+static void not_scanned(FILE *out, const char **sep, unsigned long long n, const char *one,
+			const char *many)
+{
+	if (!n)
+		return;
+	fprintf(out, "%s%llu %s", *sep, n, n == 1 ? one : many);
+	*sep = "; ";
 }
 
 static void summary(FILE *out, const struct finding_list *fl, const struct report_opts *o,
@@ -137,24 +188,21 @@ static void summary(FILE *out, const struct finding_list *fl, const struct repor
 		return;
 	if (s->errors || s->skipped_size || s->skipped_archives || s->skipped_lfs ||
 	    s->skipped_submodules || s->limit_hits || s->shallow) {
-		fprintf(out, "keyhound: not scanned:");
-		if (s->errors)
-			fprintf(out, " %llu could not be read or scanned (see errors);",
-				(unsigned long long)s->errors);
-		if (s->limit_hits)
-			fprintf(out, " %llu rule match-limit hits;", (unsigned long long)s->limit_hits);
-		if (s->skipped_size)
-			fprintf(out, " %llu over --max-file-size;", (unsigned long long)s->skipped_size);
-		if (s->skipped_archives)
-			fprintf(out, " %llu archives not unpacked;", (unsigned long long)s->skipped_archives);
-		if (s->skipped_lfs)
-			fprintf(out, " %llu Git LFS pointers (content not here);",
-				(unsigned long long)s->skipped_lfs);
-		if (s->skipped_submodules)
-			fprintf(out, " %llu submodules;", (unsigned long long)s->skipped_submodules);
+		const char *sep = "keyhound: not scanned: ";
+		not_scanned(out, &sep, s->errors, "could not be read or scanned (see errors)",
+			    "could not be read or scanned (see errors)");
+		not_scanned(out, &sep, s->limit_hits, "rule match-limit hit", "rule match-limit hits");
+		not_scanned(out, &sep, s->skipped_size, "file over --max-file-size",
+			    "files over --max-file-size");
+		not_scanned(out, &sep, s->skipped_archives, "archive (not unpacked)",
+			    "archives (not unpacked)");
+		not_scanned(out, &sep, s->skipped_lfs, "Git LFS pointer (content not here)",
+			    "Git LFS pointers (content not here)");
+		not_scanned(out, &sep, s->skipped_submodules, "submodule (scan it on its own)",
+			    "submodules (scan them on their own)");
 		if (s->shallow)
-			fprintf(out, " history beyond the shallow boundary;");
-		fputc('\n', out);
+			fprintf(out, "%shistory beyond the shallow boundary", sep);
+		fputs(".\n", out);
 	}
 }
 
@@ -164,7 +212,8 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 	struct style st = {"", "", "", "", ""};
 	char *done = xcalloc(fl->n ? fl->n : 1, 1);
 	const struct rule **fixes = xcalloc(fl->n ? fl->n : 1, sizeof(*fixes));
-	size_t i, j, nfix = 0, distinct = 0, places = 0, context = 0;
+	size_t i, j, nfix = 0, distinct = 0, places = 0, context = 0, checked[4] = {0};
+	int pass;
 
 	if (o->color) {
 		st.bold = "\033[1m";
@@ -173,20 +222,23 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 		st.dim = "\033[2m";
 		st.reset = "\033[0m";
 	}
-	for (i = 0; i < fl->n; i++) {
-		const struct finding *f = &fl->v[i];
-		if (f->suppressed || done[i])
-			continue;
-		if (f->rule->context_only) {
-			context++;
-			continue;
+	for (pass = 0; pass < 4; pass++) {
+		for (i = 0; i < fl->n; i++) {
+			const struct finding *f = &fl->v[i];
+			if (f->suppressed || done[i] || verify_rank(f, o) != pass)
+				continue;
+			if (f->rule->context_only) {
+				context++;
+				continue;
+			}
+			distinct++;
+			checked[f->verified]++;
+			group(out, fl, i, done, o, &st);
+			for (j = 0; j < nfix && fixes[j] != f->rule; j++)
+				;
+			if (j == nfix)
+				fixes[nfix++] = f->rule;
 		}
-		distinct++;
-		group(out, fl, i, done, o, &st);
-		for (j = 0; j < nfix && fixes[j] != f->rule; j++)
-			;
-		if (j == nfix)
-			fixes[nfix++] = f->rule;
 	}
 	for (i = 0; i < fl->n; i++)
 		places += !fl->v[i].suppressed && !fl->v[i].rule->context_only;
@@ -196,7 +248,9 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 			const struct finding *f = &fl->v[i];
 			if (f->suppressed || !f->rule->context_only)
 				continue;
-			fprintf(out, "  %s  ", f->rule->id);
+			fputs("  ", out);
+			put_sanitized(out, f->rule->id);
+			fputs("  ", out);
 			put_sanitized(out, f->redacted);
 			fputc('\n', out);
 			place(out, f);
@@ -204,9 +258,19 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 	}
 	for (i = 0; i < nfix; i++) {
 		const char *p = fixes[i]->remediation;
+		for (j = 0; p && j < i; j++) /* rules sharing a text: said once */
+			if (fixes[j]->remediation && !strcmp(fixes[j]->remediation, p))
+				p = NULL;
 		if (!p)
 			continue;
-		fprintf(out, "\nhow to fix %s:\n", fixes[i]->id);
+		fputs("\nhow to fix ", out);
+		put_sanitized(out, fixes[i]->id);
+		for (j = i + 1; j < nfix; j++)
+			if (fixes[j]->remediation && !strcmp(fixes[j]->remediation, p)) {
+				fputs(", ", out);
+				put_sanitized(out, fixes[j]->id);
+			}
+		fputs(":\n", out);
 		while (*p) {
 			const char *nl = strchr(p, '\n');
 			size_t l = nl ? (size_t)(nl - p) : strlen(p);
@@ -222,6 +286,9 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 		if (distinct || context)
 			fputc('\n', out);
 		summary(out, fl, o, distinct, places, context);
+		if (o->verify && distinct)
+			fprintf(out, "keyhound: --verify: %zu live, %zu invalid, %zu unknown\n",
+				checked[VERIFY_LIVE], checked[VERIFY_INVALID], checked[VERIFY_UNKNOWN]);
 	}
 	free(done);
 	free(fixes);

@@ -9,6 +9,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -86,10 +88,11 @@ static void verify_spec_free(struct verify_spec *v)
 	strlist_release(&v->headers);
 	strlist_release(&v->live_status);
 	strlist_release(&v->invalid_status);
-	free(v->live_body);
-	free(v->quota_body);
-	free(v->identity_field);
-	free(v->identity_header);
+	strlist_release(&v->live_body);
+	strlist_release(&v->invalid_body);
+	strlist_release(&v->quota_body);
+	strlist_release(&v->identity_field);
+	strlist_release(&v->identity_header);
 	free(v);
 }
 
@@ -118,6 +121,8 @@ void rule_set_init(struct rule_set *rs)
 	memset(rs, 0, sizeof(*rs));
 }
 
+static void rule_jit_free(struct rule_jit *j);
+
 void rule_set_release(struct rule_set *rs)
 {
 	size_t i;
@@ -130,6 +135,7 @@ void rule_set_release(struct rule_set *rs)
 	strlist_release(&rs->disabled);
 	free(rs->fingerprint_key);
 	prefilter_free(rs->prefilter);
+	rule_jit_free(rs->jit);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -266,16 +272,58 @@ static int load_allowlist(struct loader *ld, yaml_node_t *map, struct allowlist 
 	return 0;
 }
 
+/* A verifier sends a found key over the network, so its description is
+ * checked strictly: https only, the secret only in a header, never in the
+ * URL, and nothing but {{secret}} substituted. */
+static const char *verify_spec_problem(const struct verify_spec *vs)
+{
+	size_t i, with_secret = 0;
+
+	if (!vs->provider || !vs->base_url || !vs->path || !vs->live_status.n)
+		return "needs provider, base_url, path and live_status";
+	if (!*vs->provider || strspn(vs->provider, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+	    strlen(vs->provider))
+		return "provider must be lowercase letters, digits and _";
+	if (strncmp(vs->base_url, "https://", 8) || strpbrk(vs->base_url, "{} \t\r\n?#@"))
+		return "base_url must be a plain https:// URL";
+	if (vs->method && strcmp(vs->method, "GET") && strcmp(vs->method, "POST") &&
+	    strcmp(vs->method, "HEAD"))
+		return "method must be GET, POST or HEAD";
+	if (vs->path[0] != '/' || strpbrk(vs->path, "{} \t\r\n#"))
+		return "path must start with / and never hold the secret";
+	for (i = 0; i < vs->headers.n; i++) {
+		const char *h = vs->headers.v[i], *colon = strchr(h, ':'), *t;
+		if (!colon || colon == h || strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+						   "0123456789-_") != (size_t)(colon - h) ||
+		    strpbrk(h, "\r\n"))
+			return "headers must be 'Name: value'";
+		t = strstr(h, "{{");
+		if (t && (strncmp(t, "{{secret}}", 10) || strstr(t + 10, "{{")))
+			return "headers may substitute only one {{secret}}";
+		with_secret += t != NULL;
+	}
+	if (!with_secret)
+		return "no header carries {{secret}}";
+	for (i = 0; i < vs->live_status.n + vs->invalid_status.n; i++) {
+		const char *c = i < vs->live_status.n ? vs->live_status.v[i]
+						      : vs->invalid_status.v[i - vs->live_status.n];
+		if (strlen(c) != 3 || strspn(c, "0123456789") != 3 || c[0] < '1' || c[0] > '5')
+			return "status codes must be three digits";
+	}
+	return NULL;
+}
+
 static int load_verify(struct loader *ld, yaml_node_t *map, struct verify_spec **out)
 {
 	struct verify_spec *vs;
 	yaml_node_pair_t *p;
 	yaml_node_t *k, *v;
+	const char *bad;
 	int rc = 0;
 
 	if (!ld->builtin)
-		return node_err(ld, map, "%s: verifiers can only come from the built-in rules",
-				"verify");
+		return node_err(ld, map, "%s: verifiers can only come from the built-in rules "
+				"(a config can never send a found key anywhere)", "verify");
 	if (map->type != YAML_MAPPING_NODE)
 		return node_err(ld, map, "'%s' must be a mapping", "verify");
 	vs = xcalloc(1, sizeof(*vs));
@@ -298,24 +346,27 @@ static int load_verify(struct loader *ld, yaml_node_t *map, struct verify_spec *
 		else if (!strcmp(key, "invalid_status"))
 			rc = get_strlist(ld, v, key, &vs->invalid_status);
 		else if (!strcmp(key, "live_body"))
-			rc = get_string(ld, v, key, &vs->live_body);
+			rc = get_strlist(ld, v, key, &vs->live_body);
+		else if (!strcmp(key, "invalid_body"))
+			rc = get_strlist(ld, v, key, &vs->invalid_body);
 		else if (!strcmp(key, "quota_body"))
-			rc = get_string(ld, v, key, &vs->quota_body);
+			rc = get_strlist(ld, v, key, &vs->quota_body);
 		else if (!strcmp(key, "identity_field"))
-			rc = get_string(ld, v, key, &vs->identity_field);
+			rc = get_strlist(ld, v, key, &vs->identity_field);
 		else if (!strcmp(key, "identity_header"))
-			rc = get_string(ld, v, key, &vs->identity_header);
+			rc = get_strlist(ld, v, key, &vs->identity_header);
 		else
 			rc = node_err(ld, k, "unknown verify key '%s'", key);
 		if (rc)
 			break;
 	}
-	if (!rc && (!vs->provider || !vs->base_url || !vs->path))
-		rc = node_err(ld, map, "%s needs provider, base_url and path", "verify");
+	if (!rc && (bad = verify_spec_problem(vs)))
+		rc = node_err(ld, map, "verify: %s", bad);
 	if (rc) {
 		verify_spec_free(vs);
 		return rc;
 	}
+	verify_spec_free(*out); /* a repeated `verify:` replaces the earlier one */
 	*out = vs;
 	return 0;
 }
@@ -403,6 +454,51 @@ static int load_rule(struct loader *ld, yaml_node_t *map, struct rule *r)
 	return 0;
 }
 
+/* A rules entry with an id and an allowlist but no pattern adds to the
+ * allowlist of the rule already loaded under that id (a config can silence a
+ * built-in rule's false alarms without copying the rule). Returns 1 when map
+ * is such an entry (merged, or an error in *rc), 0 when it is a whole rule. */
+static int extend_rule_allowlist(struct loader *ld, struct rule_set *rs, yaml_node_t *map,
+				 int *rc)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *k, *v, *allow = NULL;
+	const char *id = NULL;
+	size_t i;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return 0;
+	FOR_EACH_PAIR(ld, map, p, k, v) {
+		const char *key = scalar(k);
+		if (key && !strcmp(key, "pattern"))
+			return 0;
+		if (key && !strcmp(key, "id"))
+			id = scalar(v);
+		else if (key && (!strcmp(key, "allow") || !strcmp(key, "allowlist")))
+			allow = v;
+	}
+	if (!id || !allow)
+		return 0;
+	FOR_EACH_PAIR(ld, map, p, k, v) {
+		const char *key = scalar(k);
+		if (!key || (strcmp(key, "id") && strcmp(key, "allow") && strcmp(key, "allowlist") &&
+			     strcmp(key, "description"))) {
+			*rc = node_err(ld, k, "rule '%s' has no pattern: only id, description and "
+				       "allow may be given to extend an existing rule", id);
+			return 1;
+		}
+	}
+	for (i = 0; i < rs->n && strcmp(rs->rules[i].id, id); i++)
+		;
+	if (i == rs->n) {
+		*rc = node_err(ld, map, "cannot extend the allowlist of unknown rule '%s' "
+			       "(a new rule needs a pattern)", id);
+		return 1;
+	}
+	*rc = load_allowlist(ld, allow, &rs->rules[i].allow);
+	return 1;
+}
+
 static void rule_set_put(struct rule_set *rs, struct rule *r)
 {
 	size_t i;
@@ -442,6 +538,12 @@ static int load_root(struct loader *ld, struct rule_set *rs, yaml_node_t *root)
 				return node_err(ld, v, "'%s' must be a list", key);
 			for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 				struct rule r;
+				if (extend_rule_allowlist(ld, rs, yaml_document_get_node(ld->doc, *it),
+							  &rc)) {
+					if (rc)
+						return rc;
+					continue;
+				}
 				memset(&r, 0, sizeof(r));
 				rc = load_rule(ld, yaml_document_get_node(ld->doc, *it), &r);
 				if (rc) {
@@ -549,6 +651,47 @@ int rule_set_load_defaults(struct rule_set *rs, struct err *err)
 
 /* ---- compiling ------------------------------------------------------------- */
 
+/* JIT compiles a pattern unless KEYHOUND_NO_JIT is set (valgrind cannot follow
+ * JIT code; the tests also use it to run the interpreter). Returns 0 when the
+ * JIT will run the pattern; otherwise PCRE2's interpreter does. */
+static int jit_compile(pcre2_code *code)
+{
+	const char *off = getenv("KEYHOUND_NO_JIT");
+
+	if (off && *off && strcmp(off, "0"))
+		return -1;
+	return pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+}
+
+struct rule_jit {
+	pthread_mutex_t lock;
+	atomic_uchar *done; /* per rule: 1 once JIT compilation was tried */
+};
+
+void rule_set_jit(const struct rule_set *rs, size_t i)
+{
+	struct rule_jit *j = rs->jit;
+
+	if (!j || atomic_load_explicit(&j->done[i], memory_order_acquire))
+		return;
+	pthread_mutex_lock(&j->lock);
+	if (!atomic_load_explicit(&j->done[i], memory_order_relaxed)) {
+		if (rs->rules[i].code)
+			jit_compile(rs->rules[i].code);
+		atomic_store_explicit(&j->done[i], 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void rule_jit_free(struct rule_jit *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_destroy(&j->lock);
+	free(j->done);
+	free(j);
+}
+
 /* Compiles a pattern in byte mode (no UTF: scanned data is arbitrary bytes). */
 static pcre2_code *compile_pattern(const char *pat, int caseless, int *errcode,
 				   PCRE2_SIZE *erroff)
@@ -576,7 +719,7 @@ static int compile_list(const struct strlist *l, pcre2_code ***out, int caseless
 			return err_set(err, KH_ERULE, "%s: invalid %s regex at offset %zu: %s",
 				       owner, what, (size_t)off, (const char *)msg);
 		}
-		pcre2_jit_compile((*out)[i], PCRE2_JIT_COMPLETE);
+		jit_compile((*out)[i]);
 	}
 	return 0;
 }
@@ -603,8 +746,8 @@ static int rule_compile(struct rule *r, struct err *err)
 		return err_set(err, KH_ERULE, "rule '%s' (%s): invalid pattern at offset %zu: %s",
 			       r->id, r->source, (size_t)off, (const char *)msg);
 	}
-	/* JIT is an accelerator: when it cannot compile, the interpreter runs. */
-	r->jit = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT is an accelerator, compiled on first use (rule_set_jit): when it
+	 * cannot compile, the interpreter runs. */
 	pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &ngroups);
 	if (r->secret_group_name) {
 		int g = pcre2_substring_number_from_name(r->code,
@@ -655,5 +798,9 @@ int rule_set_compile(struct rule_set *rs, struct err *err)
 	}
 	if ((rc = prefilter_build(rs->prefilter, err)))
 		return rc;
+	rule_jit_free(rs->jit);
+	rs->jit = xcalloc(1, sizeof(*rs->jit));
+	rs->jit->done = xcalloc(rs->n ? rs->n : 1, sizeof(*rs->jit->done));
+	pthread_mutex_init(&rs->jit->lock, NULL);
 	return compile_allowlist(&rs->allow, "allowlist", err);
 }

@@ -38,19 +38,21 @@ struct allowlist {
 };
 
 /* How to check a found secret against its provider (issue #7); only
- * honoured for rules that come from the built-in set. */
+ * honoured for rules that come from the built-in set. Read by verify.c;
+ * README.md ("Which keys still work") documents each key. */
 struct verify_spec {
 	char *provider;      /* e.g. "openai"; selects KEYHOUND_<PROVIDER>_BASE_URL */
-	char *base_url;      /* default base URL */
-	char *method;        /* GET by default */
-	char *path;          /* request path, e.g. /v1/models */
+	char *base_url;      /* default base URL (https) */
+	char *method;        /* GET (default), POST (empty body) or HEAD */
+	char *path;          /* request path (and query), e.g. /v1/models; never the secret */
 	struct strlist headers; /* "Name: value" templates, {{secret}} substituted */
 	struct strlist live_status;    /* HTTP codes that mean live, e.g. "200", "403" */
 	struct strlist invalid_status; /* HTTP codes that mean invalid, e.g. "401" */
-	char *live_body;     /* optional substring: with a listed code, body must hold it */
-	char *quota_body;    /* optional: a 429 whose body holds this is live (no credit) */
-	char *identity_field;/* optional: JSON field naming the owner (org, login, ...) */
-	char *identity_header; /* optional: response header naming the owner */
+	struct strlist live_body;      /* with a live code, the body must hold one of these */
+	struct strlist invalid_body;   /* with a live code, a body holding one is invalid */
+	struct strlist quota_body;     /* a 429 whose body holds one is live (no credit) */
+	struct strlist identity_field; /* JSON fields (a.b.c) naming the owner */
+	struct strlist identity_header;/* response headers naming the owner */
 };
 
 struct rule {
@@ -74,8 +76,8 @@ struct rule {
 	int context_only;   /* informational (e.g. org ids): never fails a scan */
 	char *checksum;     /* checksum scheme (checksum.h) a match must pass, or NULL */
 	struct verify_spec *verify; /* NULL when the rule has no verifier */
-	pcre2_code *code;   /* compiled; NULL before rule_set_compile() */
-	int jit;            /* JIT compilation succeeded */
+	pcre2_code *code;   /* compiled; NULL before rule_set_compile(); JIT compiled
+			     * on first use (rule_set_jit) */
 };
 
 struct rule_set {
@@ -87,6 +89,7 @@ struct rule_set {
 	char *fingerprint_key;       /* optional config `fingerprint-key` */
 	size_t max_length;           /* max over enabled rules' max_length */
 	struct prefilter *prefilter; /* keyword automaton over enabled rules */
+	struct rule_jit *jit;        /* which rules are JIT compiled yet (rule_set_jit) */
 };
 
 void rule_set_init(struct rule_set *rs);
@@ -109,6 +112,15 @@ int rule_set_load_defaults(struct rule_set *rs, struct err *err);
 int rule_set_compile(struct rule_set *rs, struct err *err);
 
 const struct rule *rule_set_find(const struct rule_set *rs, const char *id);
+
+/* JIT compiles rule i's pattern if that has not happened yet. Compiling
+ * every pattern up front costs more than a pre-commit hook's whole scan
+ * (tens of milliseconds for the default rules), and most rules never meet
+ * their keyword; so each pattern is compiled on its first use. Thread-safe
+ * (the first caller compiles under a lock; the others wait, then share the
+ * result). Call before matching with rs->rules[i].code; when JIT is not
+ * available (or KEYHOUND_NO_JIT is set), PCRE2's interpreter runs instead. */
+void rule_set_jit(const struct rule_set *rs, size_t i);
 
 /* Compiled-in defaults: generated at build time from rules/ (rules_builtin.c). */
 struct builtin_rule_file {

@@ -7,7 +7,8 @@
  *    max_length] holds every match that keyword can be part of.
  * 2. The rule's PCRE2 pattern (JIT) runs only over those regions.
  * 3. Gates: the secret must start in the window's own region, pass the
- *    rule's entropy floor and checksum; allowlists and inline
+ *    rule's entropy floor and checksum, and not be a placeholder or a
+ *    published example key (placeholder.c); allowlists and inline
  *    `keyhound:allow` comments mark (not drop) findings as suppressed.
  * 4. Overlapping spans from several rules become one finding (the most
  *    specific rule wins), then lines and columns are computed.
@@ -17,9 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "bytes.h"
 #include "checksum.h"
 #include "decode.h"
 #include "entropy.h"
+#include "placeholder.h"
 #include "prefilter.h"
 #include "scan.h"
 #include "xalloc.h"
@@ -162,50 +165,6 @@ static int is_limit_error(int rc)
 	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
-static int contains_ci(const unsigned char *p, size_t len, const char *word)
-{
-	size_t wl = strlen(word), i, k;
-
-	for (i = 0; i + wl <= len; i++) {
-		for (k = 0; k < wl; k++) {
-			unsigned char c = p[i + k];
-			if (c >= 'A' && c <= 'Z')
-				c = (unsigned char)(c + 32);
-			if (c != (unsigned char)word[k])
-				break;
-		}
-		if (k == wl)
-			return 1;
-	}
-	return 0;
-}
-
-/* Values written in documentation and templates, not secrets: template
- * syntax, "your key here" words, masks, runs of one character. A random
- * 40-character key holds one of these words or a run of six equal characters
- * with a probability far below one in a million. */
-static int looks_like_placeholder(const unsigned char *p, size_t len)
-{
-	static const char *const words[] = {
-		"xxxx", "****", "....", "${", "{{", "<", ">", "$(", "%(", "example", "placeholder",
-		"changeme", "change_me", "dummy", "sample", "redacted", "your_", "your-",
-		"yourkey", "yourapi", "yoursecret", "yourtoken", "replace_me", "replaceme",
-		"insert_", "insert-", "foobar", "0123456789", "123456789", "abcdefgh", NULL};
-	size_t i, run = 1;
-
-	for (i = 0; words[i]; i++)
-		if (contains_ci(p, len, words[i]))
-			return 1;
-	if (len <= 128) {
-		for (i = 1; i < len; i++) {
-			run = p[i] == p[i - 1] ? run + 1 : 1;
-			if (run >= 6)
-				return 1;
-		}
-	}
-	return 0;
-}
-
 /* Runs one rule over its regions, adding candidates that pass the gates. */
 static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *c,
 		     struct scan_stats *stats)
@@ -213,6 +172,9 @@ static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *
 	const struct rule *r = &s->rs->rules[ri];
 	struct rule_windows *w = &s->win[ri];
 	size_t i;
+
+	if (w->n)
+		rule_set_jit(s->rs, ri);
 
 	for (i = 0; i < w->n; i++) {
 		size_t off = w->v[i].start, end = w->v[i].end;
@@ -246,7 +208,7 @@ static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *
 				continue;
 			if (r->min_entropy > 0 && shannon_entropy(c->data + ss, se - ss) < r->min_entropy)
 				continue;
-			if (looks_like_placeholder(c->data + ss, se - ss))
+			if (placeholder_match(c->data + ss, se - ss))
 				continue;
 			if (r->checksum &&
 			    checksum_verify(r->checksum, (const char *)c->data + ss, se - ss) == 0)
@@ -361,16 +323,6 @@ static int allowed_by(const struct allowlist *a, const char *path, const unsigne
 	return 0;
 }
 
-static int contains(const unsigned char *p, size_t len, const char *needle)
-{
-	size_t nl = strlen(needle), i;
-
-	for (i = 0; i + nl <= len; i++)
-		if (p[i] == (unsigned char)needle[0] && !memcmp(p + i, needle, nl))
-			return 1;
-	return 0;
-}
-
 /* Counts UTF-8 characters (non-continuation bytes) in p[0..len). */
 static uint64_t utf8_chars(const unsigned char *p, size_t len)
 {
@@ -386,7 +338,21 @@ struct line_cursor {
 	size_t pos;           /* relative offset counted up to */
 	uint64_t line;        /* line number at pos */
 	uint64_t line_start;  /* absolute offset where that line begins */
+	/* Caches for more findings on the same line, so that a long line holding
+	 * many keys is not rescanned for each (which would be quadratic). */
+	uint64_t cache_line;  /* the line they describe; 0 = none */
+	size_t eol_from, eol; /* no newline in [eol_from, eol); eol ends the line */
+	size_t chars_pos;     /* UTF-8 characters from the line start to chars_pos */
+	uint64_t chars;
 };
+
+static void cursor_init(struct line_cursor *lc, const struct content *c)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->pos = c->own_start;
+	lc->line = c->own_line;
+	lc->line_start = c->own_line_start;
+}
 
 static void cursor_advance(struct line_cursor *lc, const struct content *c, size_t to)
 {
@@ -409,7 +375,7 @@ static enum suppress_reason suppression(const struct rule_set *rs, const struct 
 	const char *path = c->rel_path ? c->rel_path : c->path;
 
 	if (line_whole && le - ls <= INLINE_ALLOW_MAX_LINE &&
-	    contains(c->data + ls, le - ls, INLINE_ALLOW_TAG))
+	    bytes_contains(c->data + ls, le - ls, INLINE_ALLOW_TAG))
 		return SUPPRESS_INLINE;
 	if (allowed_by(&rs->allow, path, sec, slen, line, le - ls, md) ||
 	    allowed_by(&r->allow, path, sec, slen, line, le - ls, md))
@@ -441,9 +407,19 @@ static void emit(struct scan_scratch *s, const struct content *c, const struct h
 	line_whole = lc->line_start >= c->base_offset;
 	lsrel = line_whole ? (size_t)(lc->line_start - c->base_offset) : 0;
 	ls = lsrel;
-	{
+	if (lc->cache_line != lc->line) {
+		lc->cache_line = lc->line;
+		lc->eol_from = lc->eol = 0;
+		lc->chars_pos = lsrel;
+		lc->chars = 0;
+	}
+	if (h->end >= lc->eol_from && h->end <= lc->eol && lc->eol) {
+		le = lc->eol;
+	} else {
 		const unsigned char *nl = memchr(c->data + h->end, '\n', c->len - h->end);
 		le = nl ? (size_t)(nl - c->data) : c->len;
+		lc->eol_from = h->end;
+		lc->eol = le;
 	}
 	if (le > ls && c->data[le - 1] == '\r')
 		le--;
@@ -455,14 +431,20 @@ static void emit(struct scan_scratch *s, const struct content *c, const struct h
 	f->offset = abs;
 	f->column = abs - lc->line_start + 1;
 	f->end_column = f->column + (h->end - h->start);
-	if (line_whole)
-		f->char_column = utf8_chars(c->data + lsrel, h->start - lsrel) + 1;
-	else
+	if (line_whole) {
+		if (h->start < lc->chars_pos) {
+			lc->chars_pos = lsrel;
+			lc->chars = 0;
+		}
+		lc->chars += utf8_chars(c->data + lc->chars_pos, h->start - lc->chars_pos);
+		lc->chars_pos = h->start;
+		f->char_column = lc->chars + 1;
+	} else
 		f->char_column = f->column;
 	f->char_end_column = f->char_column + utf8_chars(c->data + h->start, h->end - h->start);
 	f->secret_len = h->secret_len;
 	f->secret = xmemdup(h->secret, h->secret_len);
-	f->redacted = redact_secret(f->secret, f->secret_len);
+	f->redacted = redact_secret_for(r, f->secret, f->secret_len);
 	f->decoded = h->encoding ? xstrdup(h->encoding) : NULL;
 	f->suppressed = suppression(s->rs, r, c, h->secret, h->secret_len, ls, le, line_whole,
 				    s->md);
@@ -516,6 +498,30 @@ static int already_found(const struct decode_ctx *x, const unsigned char *sec, s
 	return 0;
 }
 
+/* One finding per place: a plain finding over the encoded text (a generic
+ * rule such as a Kubernetes Secret's data value) gives way to the key found
+ * inside it unless it is more severe. Returns 1 when the decoded finding
+ * should not be reported. */
+static int replaces_plain(struct decode_ctx *x, const struct hit *h)
+{
+	uint64_t a = x->c->base_offset + h->start, b = x->c->base_offset + h->end;
+	const struct rule *r = &x->rs->rules[h->rule];
+	size_t i;
+
+	for (i = x->first; i < x->out->n; i++) {
+		struct finding *f = &x->out->v[i];
+		if (f->decoded || f->offset >= b || f->offset + (f->end_column - f->column) <= a)
+			continue;
+		if ((int)f->rule->severity > (int)r->severity && !f->rule->context_only)
+			return 1;
+		finding_release(f);
+		memmove(f, f + 1, (x->out->n - i - 1) * sizeof(*f));
+		x->out->n--;
+		i--;
+	}
+	return 0;
+}
+
 static int on_decoded(const struct decoded *d, void *payload)
 {
 	struct decode_ctx *x = payload;
@@ -530,17 +536,17 @@ static int on_decoded(const struct decoded *d, void *payload)
 		struct line_cursor lc;
 		struct hit h;
 		h.rule = k->rule;
-		h.start = ss;
-		h.end = se;
+		/* escapes map back to the secret's own encoded bytes; base64 (and
+		 * anything nested) is located by its whole encoded span */
+		h.start = !x->depth && d->map ? d->src_start + d->map[k->start] : ss;
+		h.end = !x->depth && d->map ? d->src_start + d->map[k->end] : se;
 		h.secret = d->data + k->start;
 		h.secret_len = k->end - k->start;
 		h.encoding = d->encoding;
-		if (ss < x->c->own_start || ss >= x->c->own_end ||
-		    already_found(x, h.secret, h.secret_len, ss, se))
+		if (h.start < x->c->own_start || h.start >= x->c->own_end ||
+		    already_found(x, h.secret, h.secret_len, ss, se) || replaces_plain(x, &h))
 			continue;
-		lc.pos = x->c->own_start;
-		lc.line = x->c->own_line;
-		lc.line_start = x->c->own_line_start;
+		cursor_init(&lc, x->c);
 		emit(x->s, x->c, &h, &lc, x->out);
 	}
 	if (x->depth + 1 < DECODE_DEPTH) {
@@ -552,6 +558,54 @@ static int on_decoded(const struct decoded *d, void *payload)
 		x->budget = inner.budget;
 	}
 	return 0;
+}
+
+/* Columns of a UTF-16 finding: bytes from the start of its line's first code
+ * unit (in little-endian text the '\n' byte that ends the previous line is
+ * followed by its 0x00 half; a byte-order mark is not part of line 1), and
+ * characters counted in code units. */
+static void utf16_columns(struct finding *f, const struct content *c, int kind,
+			  uint64_t line_start)
+{
+	uint64_t ls = line_start;
+
+	if (kind == 1 && ls > 0)
+		ls++;
+	if (ls == 0 && c->base_offset == 0 && c->len >= 2 &&
+	    ((c->data[0] == 0xff && c->data[1] == 0xfe) || (c->data[0] == 0xfe && c->data[1] == 0xff)))
+		ls = 2;
+	if (f->offset < ls)
+		return;
+	f->column = f->offset - ls + 1;
+	f->end_column = f->column + 2 * f->secret_len;
+	f->char_column = (f->offset - ls) / 2 + 1;
+	f->char_end_column = f->char_column + f->secret_len;
+}
+
+/* A UTF-16 finding's inline comment and line allowlists are judged on the
+ * narrowed text of its line (looked for at most UTF16_LINE_REACH code units
+ * either way: a longer line is minified text, where only path and secret
+ * allowlists apply). */
+#define UTF16_LINE_REACH 4096
+static enum suppress_reason utf16_suppression(struct scan_scratch *s, const struct content *c,
+					      const struct content *dc, const struct finding *f,
+					      size_t start, size_t end)
+{
+	size_t ls = start, le = end;
+	struct content line = *dc;
+
+	while (ls > 0 && dc->data[ls - 1] != '\n' && start - ls <= UTF16_LINE_REACH)
+		ls--;
+	while (le < dc->len && dc->data[le] != '\n' && le - end <= UTF16_LINE_REACH)
+		le++;
+	if (le > ls && dc->data[le - 1] == '\r')
+		le--;
+	line.rel_path = c->rel_path;
+	return suppression(s->rs, f->rule, &line, (const unsigned char *)f->secret, f->secret_len,
+			   ls, le,
+			   (ls == 0 || dc->data[ls - 1] == '\n') &&
+				   (le == dc->len || dc->data[le] == '\n' || dc->data[le] == '\r'),
+			   s->md);
 }
 
 /* UTF-16 text: scan the narrowed text and report at the exact UTF-16
@@ -572,9 +626,7 @@ static void scan_utf16(const struct rule_set *rs, struct scan_scratch *s,
 	decode_utf16_narrow(c->data + adj, c->len - adj, kind, nar);
 	content_whole(&dc, nar, (c->len - adj) / 2, c->path);
 	n = find_candidates(rs, s, &dc, stats);
-	lc.pos = c->own_start;
-	lc.line = c->own_line;
-	lc.line_start = c->own_line_start;
+	cursor_init(&lc, c);
 	for (i = 0; i < n; i++) {
 		const struct candidate *k = &s->cand[i];
 		struct hit h;
@@ -584,8 +636,13 @@ static void scan_utf16(const struct rule_set *rs, struct scan_scratch *s,
 		h.secret = nar + k->start;
 		h.secret_len = k->end - k->start;
 		h.encoding = "utf-16";
-		if (h.start >= c->own_start && h.start < c->own_end && h.start >= lc.pos)
+		if (h.start >= c->own_start && h.start < c->own_end && h.start >= lc.pos) {
+			struct finding *f;
 			emit(s, c, &h, &lc, out);
+			f = &out->v[out->n - 1];
+			utf16_columns(f, c, kind, lc.line_start);
+			f->suppressed = utf16_suppression(s, c, &dc, f, k->start, k->end);
+		}
 	}
 	free(nar);
 }
@@ -603,9 +660,7 @@ int scan_content(const struct rule_set *rs, struct scan_scratch *s,
 	if (!c->len || !rs->prefilter)
 		return 0;
 	n = find_candidates(rs, s, c, stats);
-	lc.pos = c->own_start;
-	lc.line = c->own_line;
-	lc.line_start = c->own_line_start;
+	cursor_init(&lc, c);
 	for (i = 0; i < n; i++) {
 		const struct candidate *k = &s->cand[i];
 		struct hit h;

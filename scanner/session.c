@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "pipeline.h"
 #include "report.h"
+#include "scan.h"
 #include "session.h"
 #include "suppress.h"
 #include "verify.h"
@@ -26,18 +27,40 @@
 
 #define MAX_PROBLEMS_SHOWN 20
 
+static void redact_matches_in(const struct rule_set *rs, struct scan_scratch *sc, char **str);
+
+/* An error message may quote an argument or a path that holds a key (a
+ * repository or file named after one): the default rules find it there. */
+static void redact_with_defaults(char **msg)
+{
+	struct rule_set rs;
+	struct scan_scratch *sc;
+	struct err err = {0, ""};
+
+	rule_set_init(&rs);
+	if (!rule_set_load_defaults(&rs, &err) && !rule_set_compile(&rs, &err) &&
+	    (sc = scan_scratch_new(&rs))) {
+		redact_matches_in(&rs, sc, msg);
+		scan_scratch_free(sc);
+	}
+	rule_set_release(&rs);
+}
+
 void session_print_error(const char *fmt, ...)
 {
-	char msg[2048];
-	char *safe;
+	char buf[2048];
+	char *msg, *safe;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	msg = xstrdup(buf);
+	redact_with_defaults(&msg);
 	safe = sanitize_for_terminal(msg, strlen(msg));
 	fprintf(stderr, "keyhound: error: %s\n", safe);
 	free(safe);
+	free(msg);
 }
 
 void session_init(struct session *s, const char *command)
@@ -148,7 +171,7 @@ int session_start(struct session *s, const char *root, struct err *err)
 	if (s->opts.color >= 0)
 		s->color = s->opts.color;
 	else
-		s->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+		s->color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR")) &&
 			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	return 0;
 }
@@ -166,23 +189,94 @@ static void fingerprint_all(struct session *s)
 		const char *k = getenv("KEYHOUND_FINGERPRINT_KEY");
 		char *id = !k && s->salt_repo ? session_repo_salt(s->salt_repo) : NULL;
 		session_set_salt(s, k ? k : id ? id : "");
+		s->salt_is_key = k != NULL;
 		free(id);
 	}
 	salt = s->rs.fingerprint_key ? s->rs.fingerprint_key : s->salt;
+	if (s->rs.fingerprint_key)
+		s->salt_is_key = 1;
 
 	for (i = 0; i < s->findings.n; i++) {
 		struct finding *f = &s->findings.v[i];
-		for (j = 0; j < i; j++) {
-			const struct finding *g = &s->findings.v[j];
-			if (g->secret_len == f->secret_len &&
-			    !memcmp(g->secret, f->secret, f->secret_len)) {
-				memcpy(f->fingerprint, g->fingerprint, sizeof(f->fingerprint));
-				break;
-			}
-		}
-		if (j == i)
+		if ((j = finding_list_first_same(&s->findings, i)) < i)
+			memcpy(f->fingerprint, s->findings.v[j].fingerprint, sizeof(f->fingerprint));
+		else
 			finding_fingerprint(f->fingerprint, f->secret, f->secret_len, salt);
 	}
+}
+
+/* The distinct secrets of 8 bytes or more, in an open-addressing table keyed
+ * by their last 8 bytes (their first bytes are a shared prefix such as
+ * "sk-proj-"): which of them occur in a string is found with one probe per
+ * position, so redacting every field costs time linear in the fields' length,
+ * not (findings x secrets). */
+struct secret_index {
+	size_t *slot; /* finding index + 1; 0 = empty */
+	size_t mask;
+};
+
+static size_t hash8(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	v *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(v ^ (v >> 31));
+}
+
+static void secret_index_build(struct secret_index *x, const struct finding_list *fl)
+{
+	size_t cap = 16, i;
+
+	while (cap < 2 * fl->n)
+		cap *= 2;
+	x->slot = xcalloc(cap, sizeof(*x->slot));
+	x->mask = cap - 1;
+	for (i = 0; i < fl->n; i++) {
+		const struct finding *f = &fl->v[i];
+		size_t h;
+		if (f->secret_len < 8) /* too short to redact safely */
+			continue;
+		for (h = hash8(f->secret + f->secret_len - 8) & x->mask; x->slot[h];
+		     h = (h + 1) & x->mask) {
+			const struct finding *g = &fl->v[x->slot[h] - 1];
+			if (g->secret_len == f->secret_len && !memcmp(g->secret, f->secret, f->secret_len))
+				break;
+		}
+		if (!x->slot[h])
+			x->slot[h] = i + 1;
+	}
+}
+
+/* Replaces every known secret that occurs in *str with its redacted form. */
+static void redact_known(const struct secret_index *x, const struct finding_list *fl, char **str)
+{
+	size_t len, i, nhit = 0, caphit = 0, k;
+	size_t *hit = NULL;
+
+	if (!*str || (len = strlen(*str)) < 8)
+		return;
+	for (i = 8; i <= len; i++) { /* a secret ending at i */
+		size_t h;
+		for (h = hash8(*str + i - 8) & x->mask; x->slot[h]; h = (h + 1) & x->mask) {
+			const struct finding *g = &fl->v[x->slot[h] - 1];
+			if (g->secret_len > i || memcmp(g->secret, *str + i - g->secret_len, g->secret_len))
+				continue;
+			for (k = 0; k < nhit && hit[k] != x->slot[h]; k++)
+				;
+			if (k == nhit) {
+				void *v = hit;
+				xgrow(&v, &caphit, nhit + 1, sizeof(*hit));
+				hit = v;
+				hit[nhit++] = x->slot[h];
+			}
+		}
+	}
+	for (k = 0; k < nhit; k++) {
+		const struct finding *g = &fl->v[hit[k] - 1];
+		redact_in_string(str, g->secret, g->secret_len, g->redacted);
+	}
+	free(hit);
 }
 
 /* Redaction applies to every field: a found secret is replaced by its
@@ -190,30 +284,64 @@ static void fingerprint_all(struct session *s)
  * author or a problem message (keys get pasted into all of them). */
 static void redact_fields(struct session *s)
 {
-	size_t i, j;
+	struct secret_index x;
+	size_t j;
 
-	for (i = 0; i < s->findings.n; i++) {
-		const struct finding *k = &s->findings.v[i];
-		for (j = 0; j < i; j++)
-			if (s->findings.v[j].secret_len == k->secret_len &&
-			    !memcmp(s->findings.v[j].secret, k->secret, k->secret_len))
-				break;
-		if (j < i || k->secret_len < 8)
-			continue; /* done already, or too short to redact safely */
-		for (j = 0; j < s->findings.n; j++) {
-			struct finding *f = &s->findings.v[j];
-			redact_in_string(&f->path, k->secret, k->secret_len, k->redacted);
-			redact_in_string(&f->message, k->secret, k->secret_len, k->redacted);
-			redact_in_string(&f->author, k->secret, k->secret_len, k->redacted);
-			redact_in_string(&f->email, k->secret, k->secret_len, k->redacted);
-		}
-		for (j = 0; j < s->stats.nproblems; j++) {
-			redact_in_string(&s->stats.problems[j].path, k->secret, k->secret_len,
-					 k->redacted);
-			redact_in_string(&s->stats.problems[j].message, k->secret, k->secret_len,
-					 k->redacted);
-		}
+	secret_index_build(&x, &s->findings);
+	for (j = 0; j < s->findings.n; j++) {
+		struct finding *f = &s->findings.v[j];
+		redact_known(&x, &s->findings, &f->path);
+		redact_known(&x, &s->findings, &f->message);
+		redact_known(&x, &s->findings, &f->author);
+		redact_known(&x, &s->findings, &f->email);
 	}
+	for (j = 0; j < s->stats.nproblems; j++) {
+		redact_known(&x, &s->findings, &s->stats.problems[j].path);
+		redact_known(&x, &s->findings, &s->stats.problems[j].message);
+	}
+	free(x.slot);
+}
+
+/* Redacts, in *str, whatever the rules find there: a key that appears only in
+ * a file or directory name, a path that does not exist or a message is not a
+ * finding of the scan, but must not be printed whole either. */
+static void redact_matches_in(const struct rule_set *rs, struct scan_scratch *sc, char **str)
+{
+	struct finding_list fl;
+	struct content c;
+	struct err err = {0, ""};
+	size_t i;
+
+	if (!*str || strlen(*str) < 8)
+		return;
+	finding_list_init(&fl);
+	content_whole(&c, *str, strlen(*str), NULL);
+	scan_content(rs, sc, &c, &fl, NULL, &err);
+	for (i = 0; i < fl.n; i++)
+		if (fl.v[i].secret_len >= 8) /* findings own copies: *str may change */
+			redact_in_string(str, fl.v[i].secret, fl.v[i].secret_len, fl.v[i].redacted);
+	finding_list_release(&fl);
+}
+
+static void redact_rule_matches(struct session *s)
+{
+	struct scan_scratch *sc = scan_scratch_new(&s->rs);
+	size_t i;
+
+	if (!sc)
+		return;
+	for (i = 0; i < s->findings.n; i++) {
+		struct finding *f = &s->findings.v[i];
+		redact_matches_in(&s->rs, sc, &f->path);
+		redact_matches_in(&s->rs, sc, &f->message);
+		redact_matches_in(&s->rs, sc, &f->author);
+		redact_matches_in(&s->rs, sc, &f->email);
+	}
+	for (i = 0; i < s->stats.nproblems; i++) {
+		redact_matches_in(&s->rs, sc, &s->stats.problems[i].path);
+		redact_matches_in(&s->rs, sc, &s->stats.problems[i].message);
+	}
+	scan_scratch_free(sc);
 }
 
 static FILE *open_report(const char *path, char **tmp, struct err *err)
@@ -316,15 +444,19 @@ int session_finish(struct session *s)
 	int failing = 0, write_failed = 0;
 
 	fingerprint_all(s);
-	if (!s->opts.show_secrets)
+	if (!s->opts.show_secrets) {
 		redact_fields(s);
+		redact_rule_matches(s);
+	}
 	s->stats.seconds = now_seconds() - s->started;
 	if (suppress_apply(s, &err) < 0) {
 		session_print_error("%s", err.msg);
 		s->fatal = 1;
 	}
-	if (s->opts.verify && !kh_interrupted)
-		verify_findings(&s->findings, &s->rs, &s->stats);
+	if (s->opts.verify && !kh_interrupted) {
+		struct verify_opts vo = {s->opts.verify_timeout_ms, &kh_interrupted};
+		verify_findings(&s->findings, &vo, &s->stats);
+	}
 	if (s->opts.only_live) {
 		size_t out = 0;
 		for (i = 0; i < s->findings.n; i++) {
@@ -361,6 +493,9 @@ int session_finish(struct session *s)
 	ro.verify = s->opts.verify;
 	ro.fail_severity = s->opts.fail_on;
 	ro.uri_base = s->root;
+	/* a repository's identity is no secret; a configured key is */
+	ro.fingerprint_salt = s->salt && !s->salt_is_key ? s->salt : NULL;
+	ro.threads = s->threads;
 	if (!kh_interrupted) {
 		if (write_one(s, s->opts.format, s->opts.output, &ro, 1))
 			write_failed = 1;

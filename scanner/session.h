@@ -26,6 +26,7 @@ struct session {
 	struct scan_stats stats;
 	char *salt;                /* fingerprint salt, owned; NULL = derive it */
 	char *salt_repo;           /* repository whose identity salts fingerprints */
+	int salt_is_key;           /* the salt is a configured key: never in reports */
 	int threads;               /* resolved thread count */
 	int color;                 /* resolved for stdout */
 	int fatal;                 /* a runtime error stopped the scan early */

@@ -3,8 +3,10 @@
  * Only one directory descriptor is held at a time: a directory's entries are
  * read whole, the stream closed, and the walk descends with openat(); coming
  * back up reopens ".." and checks it is the same directory (device, inode).
- * Paths for display are built on the heap, so depth is not limited by
- * PATH_MAX. Decides which files exist and are wanted; never scans bytes.
+ * The walk is a loop over an explicit stack, not recursion, and builds paths
+ * for display in one shared buffer on the heap, so neither PATH_MAX nor the
+ * thread's stack limits the depth, and memory grows linearly with it.
+ * Decides which files exist and are wanted; never scans bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -288,109 +290,191 @@ static void free_entries(struct entry *v, size_t n)
 	free(v);
 }
 
-/* One level of the walk: fd is the open directory (owned by the caller),
- * display is its display path ("" for the root), rel its path relative to
- * the work tree (for ignore rules). Returns <0 only when interrupted or
- * when the walk cannot find its way back up. */
-static int walk_dir(struct walk *wk, int *fd, const char *display, const char *rel)
-{
+/* One directory on the walk's path: its sorted entries, the next one to
+ * visit, its identity (to check the way back up) and the lengths of the
+ * shared display and relative paths at this level. */
+struct frame {
 	struct entry *ents;
-	size_t n, i;
-	int e, rc = 0;
-	struct stat self;
+	size_t n, next;
+	dev_t dev;
+	ino_t ino;
+	size_t dlen, rlen;
+};
 
-	if (fstat(*fd, &self) < 0)
-		return 0;
-	ents = read_entries(*fd, &n, &e);
-	if (!ents && e) {
-		stats_problem(wk->stats, *display ? display : wk->root_given, KH_EIO, 1,
+/* Appends "name" to the display path (with a '/' unless it is empty). */
+static void path_push(struct buf *b, const char *name)
+{
+	if (b->len)
+		buf_addch(b, '/');
+	buf_adds(b, name);
+}
+
+static void path_trunc(struct buf *b, size_t len)
+{
+	b->len = len;
+	b->data[len] = '\0';
+}
+
+/* Reads the entries of the directory open at fd into a new frame on top of
+ * the stack. Returns 0, or -1 (problem recorded) when it cannot be read. */
+static int frame_push(struct walk *wk, struct frame **stack, size_t *depth, size_t *cap,
+		      int fd, const struct buf *disp, const struct buf *rel)
+{
+	struct frame *fr;
+	struct stat self;
+	int e;
+
+	if (fstat(fd, &self) < 0) {
+		stats_problem(wk->stats, disp->len ? disp->data : wk->root_given, KH_EIO, 1,
+			      "cannot read directory: %s", strerror(errno));
+		return -1;
+	}
+	{
+		void *v = *stack;
+		xgrow(&v, cap, *depth + 1, sizeof(**stack));
+		*stack = v;
+	}
+	fr = &(*stack)[*depth];
+	memset(fr, 0, sizeof(*fr));
+	fr->ents = read_entries(fd, &fr->n, &e);
+	if (!fr->ents && e) {
+		stats_problem(wk->stats, disp->len ? disp->data : wk->root_given, KH_EIO, 1,
 			      "cannot read directory: %s", strerror(e));
+		return -1;
+	}
+	fr->dev = self.st_dev;
+	fr->ino = self.st_ino;
+	fr->dlen = disp->len;
+	fr->rlen = rel->len;
+	(*depth)++;
+	return 0;
+}
+
+/* Visits one entry of the directory open at fd; disp and rel already hold
+ * its display path and its path relative to the work tree. Sets *descend
+ * when it is a directory to walk into (opened at *child). */
+static int visit_entry(struct walk *wk, int fd, const struct entry *ent, const struct buf *disp,
+		       const struct buf *rel, int *child)
+{
+	struct stat st;
+	int is_dir, known_regular = 0;
+
+	*child = -1;
+	memset(&st, 0, sizeof(st));
+#ifdef DT_REG
+	/* The entry type from readdir saves a stat per file; visit_file checks
+	 * the opened file again with fstat. */
+	if (ent->type == DT_REG) {
+		st.st_mode = S_IFREG;
+		known_regular = 1;
+	} else if (ent->type == DT_DIR) {
+		st.st_mode = S_IFDIR;
+	} else if (ent->type == DT_LNK) {
+		st.st_mode = S_IFLNK;
+	}
+#endif
+	if (!st.st_mode && fstatat(fd, ent->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		stats_problem(wk->stats, disp->data, KH_EIO, 1, "cannot stat: %s", strerror(errno));
 		return 0;
 	}
-	for (i = 0; i < n && !rc; i++) {
-		const char *name = ents[i].name;
-		struct buf dp, rp;
-		struct stat st;
-		int is_dir, known_regular;
+	is_dir = S_ISDIR(st.st_mode);
+	if (S_ISLNK(st.st_mode)) {
+		wk->stats->skipped_symlinks++;
+	} else if (wk->gv.repo && is_dir &&
+		   sorted_has(wk->gv.submodules, wk->gv.nsubmodules, rel->data)) {
+		wk->stats->skipped_submodules++;
+		stats_problem(wk->stats, disp->data, 0, 0, "submodule: not scanned (scan it on its own)");
+	} else if (ignored(wk, rel->data, is_dir)) {
+		/* excluded by .gitignore and not tracked */
+	} else if (is_dir) {
+		*child = openat(fd, ent->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (*child < 0)
+			stats_problem(wk->stats, disp->data, KH_EIO, 1, "cannot open directory: %s",
+				      strerror(errno));
+	} else if (S_ISREG(st.st_mode)) {
+		return visit_file(wk, fd, ent->name, disp->data, rel->data, known_regular);
+	} else {
+		stats_problem(wk->stats, disp->data, 0, 0, "not a regular file: not scanned");
+	}
+	return 0;
+}
+
+/* The walk below the directory open at *fd (owned; closed or replaced on
+ * return), without recursion: one stack frame per directory on the current
+ * path and one shared path buffer, so memory grows with the depth, not with
+ * its square, and a tree deeper than PATH_MAX is walked like any other.
+ * Only one directory descriptor is open at a time: the walk descends with
+ * openat() and comes back up through "..", checked against the device and
+ * inode it left. display is the root's display path ("" for none), rel its
+ * path relative to the work tree. Returns <0 only when interrupted or when
+ * the walk cannot find its way back up. */
+static int walk_dir(struct walk *wk, int *fd, const char *display, const char *rel)
+{
+	struct frame *stack = NULL;
+	size_t depth = 0, cap = 0;
+	struct buf dp, rp;
+	int rc = 0;
+
+	buf_init(&dp, 0);
+	buf_init(&rp, 0);
+	buf_adds(&dp, display);
+	buf_adds(&rp, rel);
+	if (frame_push(wk, &stack, &depth, &cap, *fd, &dp, &rp) < 0)
+		goto out;
+	while (depth && !rc) {
+		struct frame *fr = &stack[depth - 1];
+		const struct entry *ent;
+		int child;
 
 		if (kh_interrupted) {
 			rc = KH_EINTR;
 			break;
 		}
-		if (!strcmp(name, ".git"))
-			continue;
-		memset(&st, 0, sizeof(st));
-		known_regular = 0;
-#ifdef DT_REG
-		/* The entry type from readdir saves a stat per file; visit_file
-		 * checks the opened file again with fstat. */
-		if (ents[i].type == DT_REG) {
-			st.st_mode = S_IFREG;
-			known_regular = 1;
-		}
-		else if (ents[i].type == DT_DIR)
-			st.st_mode = S_IFDIR;
-		else if (ents[i].type == DT_LNK)
-			st.st_mode = S_IFLNK;
-#endif
-		if (!st.st_mode && fstatat(*fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			stats_problem(wk->stats, name, KH_EIO, 1, "cannot stat: %s", strerror(errno));
-			continue;
-		}
-		buf_init(&dp, 0);
-		buf_init(&rp, 0);
-		if (*display) {
-			buf_adds(&dp, display);
-			buf_addch(&dp, '/');
-		}
-		buf_adds(&dp, name);
-		buf_adds(&rp, rel);
-		buf_adds(&rp, name);
-		is_dir = S_ISDIR(st.st_mode);
-		if (S_ISLNK(st.st_mode)) {
-			wk->stats->skipped_symlinks++;
-		} else if (wk->gv.repo && is_dir &&
-			   sorted_has(wk->gv.submodules, wk->gv.nsubmodules, rp.data)) {
-			wk->stats->skipped_submodules++;
-			stats_problem(wk->stats, dp.data, 0, 0, "submodule: not scanned (scan it on its own)");
-		} else if (ignored(wk, rp.data, is_dir)) {
-			/* excluded by .gitignore and not tracked */
-		} else if (is_dir) {
-			int child = openat(*fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (child < 0) {
-				stats_problem(wk->stats, dp.data, KH_EIO, 1, "cannot open directory: %s",
-					      strerror(errno));
-			} else {
-				int up;
+		if (fr->next == fr->n) { /* done here: back up to the parent */
+			free_entries(fr->ents, fr->n);
+			depth--;
+			if (depth) {
+				const struct frame *up = &stack[depth - 1];
 				struct stat back;
-				buf_addch(&rp, '/');
-				/* Hold one descriptor at a time: leave ours, come back via "..". */
+				int ufd = openat(*fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 				close(*fd);
-				*fd = -1;
-				rc = walk_dir(wk, &child, dp.data, rp.data);
-				up = child >= 0 ? openat(child, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-				if (child >= 0)
-					close(child);
-				if (up < 0 || fstat(up, &back) < 0 || back.st_dev != self.st_dev ||
-				    back.st_ino != self.st_ino) {
-					if (up >= 0)
-						close(up);
-					stats_problem(wk->stats, *display ? display : wk->root_given,
+				*fd = ufd;
+				if (ufd < 0 || fstat(ufd, &back) < 0 || back.st_dev != up->dev ||
+				    back.st_ino != up->ino) {
+					path_trunc(&dp, up->dlen);
+					stats_problem(wk->stats, dp.len ? dp.data : wk->root_given,
 						      KH_EIO, 1, "directory changed during the scan");
-					rc = rc ? rc : KH_EIO;
-				} else {
-					*fd = up;
+					rc = KH_EIO;
 				}
+				path_trunc(&dp, up->dlen);
+				path_trunc(&rp, up->rlen);
 			}
-		} else if (S_ISREG(st.st_mode)) {
-			rc = visit_file(wk, *fd, name, dp.data, rp.data, known_regular);
-		} else {
-			stats_problem(wk->stats, dp.data, 0, 0, "not a regular file: not scanned");
+			continue;
 		}
-		buf_release(&dp);
-		buf_release(&rp);
+		ent = &fr->ents[fr->next++];
+		if (!strcmp(ent->name, ".git"))
+			continue;
+		path_trunc(&dp, fr->dlen);
+		path_trunc(&rp, fr->rlen);
+		path_push(&dp, ent->name);
+		buf_adds(&rp, ent->name);
+		rc = visit_entry(wk, *fd, ent, &dp, &rp, &child);
+		if (rc || child < 0)
+			continue;
+		buf_addch(&rp, '/');
+		if (frame_push(wk, &stack, &depth, &cap, child, &dp, &rp) < 0) {
+			close(child);
+			continue;
+		}
+		close(*fd); /* hold one descriptor at a time */
+		*fd = child;
 	}
-	free_entries(ents, n);
+out:
+	for (; depth; depth--) /* stopped early: free what is left */
+		free_entries(stack[depth - 1].ents, stack[depth - 1].n);
+	free(stack);
+	buf_release(&dp);
+	buf_release(&rp);
 	return rc == KH_EIO ? KH_EIO : rc;
 }
 
@@ -406,8 +490,15 @@ static int run_root(struct walk *wk, const char *root)
 	}
 	wk->root_given = root;
 	if (!S_ISDIR(st.st_mode)) {
-		/* A file named explicitly is scanned even if ignored. */
-		return visit_file(wk, AT_FDCWD, root, root, NULL, 0);
+		/* A file named explicitly is scanned even if ignored; allowlists
+		 * see its path relative to its config root (the work tree top). */
+		char *cfg = source_dir_config_root(root), *fabs = realpath(root, NULL);
+		size_t cl = strlen(cfg);
+		const char *rel = fabs && !strncmp(fabs, cfg, cl) && fabs[cl] == '/' ? fabs + cl + 1 : NULL;
+		rc = visit_file(wk, AT_FDCWD, root, root, rel, 0);
+		free(cfg);
+		free(fabs);
+		return rc;
 	}
 	abs = realpath(root, NULL);
 	gitview_open(&wk->gv, abs ? abs : root);

@@ -36,6 +36,26 @@ static int glob_arg(git_revwalk *w, const char *arg, const char *opt, const char
 	return push_glob(w, glob, hide);
 }
 
+/* Resolves rev to a commit and pushes it onto the walk (hides it when hide). */
+static int push_rev(git_revwalk *w, git_repository *repo, const char *rev, const char *arg,
+		    int hide, struct err *err)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int rc;
+
+	if ((rc = git_revparse_single(&obj, repo, rev)) < 0)
+		return err_from_git(err, rc, "unknown revision '%s' in '%s'", rev, arg);
+	rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (rc < 0)
+		return err_from_git(err, rc, "'%s' is not a commit", rev);
+	rc = hide ? git_revwalk_hide(w, git_object_id(peeled)) : git_revwalk_push(w, git_object_id(peeled));
+	git_object_free(peeled);
+	if (rc < 0)
+		return err_from_git(err, rc, "cannot walk from '%s'", rev);
+	return 0;
+}
+
 static int parse_revs(git_revwalk *w, git_repository *repo, const char *const *args, size_t n,
 		      struct err *err)
 {
@@ -65,22 +85,17 @@ static int parse_revs(git_revwalk *w, git_repository *repo, const char *const *a
 		if (strstr(a, "...")) {
 			return err_set(err, KH_EINVAL, "symmetric ranges (A...B) are not supported: '%s'", a);
 		} else if (strstr(a, "..")) {
-			if ((rc = git_revwalk_push_range(w, a)) < 0)
-				return err_from_git(err, rc, "unknown revision range '%s'", a);
-		} else {
-			git_object *obj = NULL, *peeled = NULL;
-			int h = hide ^ (a[0] == '^');
-			if ((rc = git_revparse_single(&obj, repo, a[0] == '^' ? a + 1 : a)) < 0)
-				return err_from_git(err, rc, "unknown revision '%s'", a);
-			rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
-			git_object_free(obj);
-			if (rc < 0)
-				return err_from_git(err, rc, "'%s' is not a commit", a);
-			rc = h ? git_revwalk_hide(w, git_object_id(peeled))
-			       : git_revwalk_push(w, git_object_id(peeled));
-			git_object_free(peeled);
-			if (rc < 0)
-				return err_from_git(err, rc, "cannot walk from '%s'", a);
+			/* A..B is ^A B (an empty side is HEAD). Resolved here, not by
+			 * git_revwalk_push_range(), which leaks A when B is unknown. */
+			const char *dots = strstr(a, "..");
+			char *left = dots > a ? xstrndup(a, (size_t)(dots - a)) : xstrdup("HEAD");
+			rc = push_rev(w, repo, left, a, !hide, err);
+			free(left);
+			if (rc < 0 || (rc = push_rev(w, repo, dots[2] ? dots + 2 : "HEAD", a, hide, err)) < 0)
+				return rc;
+		} else if ((rc = push_rev(w, repo, a[0] == '^' ? a + 1 : a, a, hide ^ (a[0] == '^'),
+					  err)) < 0) {
+			return rc;
 		}
 	}
 	return 0;

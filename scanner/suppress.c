@@ -1,25 +1,34 @@
-/* suppress.c - .keyhoundignore fingerprints and --baseline reports (see suppress.h).
+/* suppress.c - .keyhoundignore fingerprints and --baseline reports (see
+ * suppress.h). Config allowlists are decided in scan.c (commits: in
+ * source_git_attrib.c, where findings get their commit).
  *
  * An ignore entry is a fingerprint with an optional path; a baseline entry
- * matches on (rule, fingerprint, path). Reading only; never prints.
+ * matches on (rule, fingerprint, path). Fingerprints are salted with the
+ * repository's identity; a baseline records that salt ("fingerprint_salt"),
+ * and when today's scan salts differently (a shallow clone, a copy outside
+ * git, a repository that had no commit yet) the findings are fingerprinted
+ * again with the baseline's salt for matching. Reading and marking only;
+ * never prints.
  */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "session.h"
 #include "suppress.h"
 #include "xalloc.h"
 
-static void mark(struct session *s, const char *rule, const char *fp, const char *path,
-		 enum suppress_reason why)
+/* fps[i] is the fingerprint of finding i to match against (NULL = its own). */
+static void mark(struct session *s, char (*fps)[33], const char *rule, const char *fp,
+		 const char *path, enum suppress_reason why)
 {
 	size_t i;
 
 	for (i = 0; i < s->findings.n; i++) {
 		struct finding *f = &s->findings.v[i];
-		if (f->suppressed || strcmp(f->fingerprint, fp))
+		if (f->suppressed || strcasecmp(fps ? fps[i] : f->fingerprint, fp))
 			continue;
 		if (rule && strcmp(rule, f->rule->id))
 			continue;
@@ -29,10 +38,23 @@ static void mark(struct session *s, const char *rule, const char *fp, const char
 	}
 }
 
+static int is_fingerprint(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return i == 32;
+}
+
 static int apply_ignore_file(struct session *s, struct err *err)
 {
 	char *name, line[8192];
 	size_t n;
+	unsigned lineno = 0;
+	int rc = 0;
 	FILE *f;
 
 	if (!s->root)
@@ -42,19 +64,27 @@ static int apply_ignore_file(struct session *s, struct err *err)
 	snprintf(name, n, "%s/.keyhoundignore", s->root);
 	f = fopen(name, "r");
 	if (!f) {
-		int rc = errno == ENOENT ? 0 : err_set(err, KH_EIO, "cannot read '%s': %s", name,
-							strerror(errno));
+		rc = errno == ENOENT ? 0 : err_set(err, KH_EIO, "cannot read '%s': %s", name,
+						   strerror(errno));
 		free(name);
 		return rc;
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char *p = line, *fp, *path;
 		char *hash = strchr(p, '#');
+		lineno++;
 		if (hash)
 			*hash = '\0';
 		fp = strtok(p, " \t\r\n");
 		if (!fp)
 			continue;
+		if (!is_fingerprint(fp)) {
+			/* a typo must not silently leave a leak unreported or ignored */
+			rc = err_set(err, KH_EINVAL,
+				     "%s:%u: not a fingerprint (32 hex digits, as reports print them)",
+				     name, lineno);
+			break;
+		}
 		path = strtok(NULL, "\r\n");
 		while (path && (*path == ' ' || *path == '\t'))
 			path++;
@@ -63,15 +93,35 @@ static int apply_ignore_file(struct session *s, struct err *err)
 			while (e > path && (e[-1] == ' ' || e[-1] == '\t'))
 				*--e = '\0';
 		}
-		mark(s, NULL, fp, path, SUPPRESS_IGNORE);
+		mark(s, NULL, NULL, fp, path, SUPPRESS_IGNORE);
 	}
 	fclose(f);
 	free(name);
-	return 0;
+	return rc;
+}
+
+/* The findings' fingerprints under another salt; each distinct secret is
+ * hashed once. Returns a new array, one per finding. */
+static char (*refingerprint(const struct session *s, const char *salt))[33]
+{
+	char (*fps)[33] = xcalloc(s->findings.n ? s->findings.n : 1, sizeof(*fps));
+	size_t i, j;
+
+	for (i = 0; i < s->findings.n; i++) {
+		const struct finding *f = &s->findings.v[i];
+		if ((j = finding_list_first_same(&s->findings, i)) < i)
+			memcpy(fps[i], fps[j], sizeof(fps[i]));
+		else
+			finding_fingerprint(fps[i], f->secret, f->secret_len, salt);
+	}
+	return fps;
 }
 
 static int apply_baseline(struct session *s, struct err *err)
 {
+	const char *cur = s->rs.fingerprint_key ? s->rs.fingerprint_key : s->salt ? s->salt : "";
+	const char *salt;
+	char (*fps)[33] = NULL;
 	json_error_t je;
 	json_t *root, *arr, *it;
 	size_t i;
@@ -88,13 +138,18 @@ static int apply_baseline(struct session *s, struct err *err)
 		return err_set(err, KH_EINVAL, "%s: not a keyhound JSON report (no findings array)",
 			       s->opts.baseline);
 	}
+	/* fingerprints made with another (public) salt: compare under that one */
+	salt = json_string_value(json_object_get(root, "fingerprint_salt"));
+	if (salt && strcmp(salt, cur) && s->findings.n)
+		fps = refingerprint(s, salt);
 	json_array_foreach(arr, i, it) {
 		const char *rule = json_string_value(json_object_get(it, "rule"));
 		const char *fp = json_string_value(json_object_get(it, "fingerprint"));
 		const char *path = json_string_value(json_object_get(it, "path"));
 		if (rule && fp && path)
-			mark(s, rule, fp, path, SUPPRESS_BASELINE);
+			mark(s, fps, rule, fp, path, SUPPRESS_BASELINE);
 	}
+	free(fps);
 	json_decref(root);
 	return 0;
 }

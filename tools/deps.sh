@@ -1,8 +1,16 @@
 #!/bin/sh
 # deps.sh - install what keyhound needs to build and test, only what is missing.
 # Debian/Ubuntu: apt-get (with sudo when not root). Elsewhere: say what is needed.
+#   sh tools/deps.sh [fuzz] [valgrind] [time]   # extras for make fuzz / check-valgrind / adversarial
 set -u
 need=""
+for extra in "$@"; do
+	case $extra in
+	fuzz) sh "$(dirname "$0")/have-libfuzzer.sh" clang || need="$need clang libclang-rt-dev" ;;
+	valgrind) command -v valgrind >/dev/null 2>&1 || need="$need valgrind" ;;
+	time) [ -x /usr/bin/time ] || need="$need time" ;;
+	esac
+done
 have_pc() { pkg-config --exists "$1" 2>/dev/null; }
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need build-essential"

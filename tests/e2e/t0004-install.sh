@@ -6,7 +6,16 @@
 test_expect_success 'make install PREFIX DESTDIR' '
 	make -s -C "$PROJECT_DIR" install BUILD="${BUILD:-build}" PREFIX=/opt/kh DESTDIR="$TRASH/stage" >/dev/null &&
 	test -x stage/opt/kh/bin/keyhound &&
-	test -f stage/opt/kh/share/man/man1/keyhound.1
+	test -f stage/opt/kh/share/man/man1/keyhound.1 &&
+	cmp "$PROJECT_DIR/docs/keyhound.1" stage/opt/kh/share/man/man1/keyhound.1 &&
+	test "$(find stage -type f | wc -l)" -eq 2
+'
+
+test_expect_success 'make uninstall removes what install put there' '
+	make -s -C "$PROJECT_DIR" uninstall PREFIX=/opt/kh DESTDIR="$TRASH/stage2" >/dev/null &&
+	make -s -C "$PROJECT_DIR" install BUILD="${BUILD:-build}" PREFIX=/opt/kh DESTDIR="$TRASH/stage2" >/dev/null &&
+	make -s -C "$PROJECT_DIR" uninstall PREFIX=/opt/kh DESTDIR="$TRASH/stage2" >/dev/null &&
+	test "$(find stage2 -type f | wc -l)" -eq 0
 '
 
 test_expect_success 'the installed binary alone finds keys' '

@@ -85,6 +85,45 @@ test_expect_success 'large file: keys across read-window boundaries found once, 
 	test_cmp expect actual
 '
 
+test_expect_success 'large file: keys packed around every window boundary, each found once with its line' '
+	mkdir dense &&
+	"$PYTHON" - <<-\PY &&
+	import random
+	random.seed(7)
+	A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	mark = "T3Blbk" + "FJ"
+	def key(i):
+	    r = lambda n: "".join(random.choice(A) for _ in range(n))
+	    n = [20, 58, 74, 150][i % 4]
+	    return ("sk-" + r(20) + mark + r(20)) if n == 20 else ("sk-proj-" + r(n) + mark + r(n))
+	filler = b"y" * 63 + b"\r\n"
+	data = bytearray()
+	want = []
+	line = 1
+	i = 0
+	# windows own 8 MiB each (plus an overlap of at most a few hundred bytes):
+	# keys every few bytes from 2 KiB before to 3 KiB after each boundary
+	for boundary in (8 << 20, 16 << 20, 24 << 20):
+	    while len(data) < boundary - 2048:
+	        data += filler
+	        line += 1
+	    while len(data) < boundary + 3072:
+	        k = key(i)
+	        i += 1
+	        pre = "x" * (i % 5) + "="
+	        want.append("%d %d %s" % (line, len(pre) + 1, k))
+	        data += (pre + k + "\n").encode()
+	        line += 1
+	data += filler * 1000
+	open("dense/big.txt", "wb").write(data)
+	open("expect", "w").write("\n".join(want) + "\n")
+	PY
+	test_expect_code 1 kh dir --format json --show-secrets dense >out.json &&
+	json_get out.json "\"\\n\".join(\"%d %d %s\" % (f[\"line\"], f[\"column\"], f[\"secret\"]) for f in d[\"findings\"])" >actual &&
+	test_cmp expect actual &&
+	test "$(wc -l <expect)" -gt 60
+'
+
 test_expect_success '--max-file-size skips and reports larger files' '
 	mkdir sized && k=$(fake_key openai-proj) &&
 	{ head -c 4096 /dev/zero | tr "\0" a; echo "$k"; } >sized/big.txt &&
@@ -118,24 +157,74 @@ test_expect_success 'git working tree: tracked and untracked scanned, ignored an
 	json_check ../out3.json "sorted(f[\"path\"] for f in d[\"findings\"]) == [\"build/out.txt\", \"forced.txt\", \"ignored.txt\", \"tracked.txt\", \"untracked.txt\"]"
 '
 
-test_expect_success 'unreadable file: reported on stderr and in stats, exit 2' '
-	if [ "$(id -u)" = 0 ]; then
-		echo "running as root: permissions do not stop reads; using a FIFO-free directory check" &&
-		mkdir unread && echo hi >unread/a && kh dir unread >/dev/null
-	else
-		mkdir unread && echo hi >unread/a && chmod 000 unread/a &&
-		test_expect_code 2 kh dir --format json unread >out.json 2>err &&
-		grep -q "unread/a\|a: " err && json_check out.json "d[\"stats\"][\"errors\"] == 1"
-	fi
+if can_drop_root; then
+	test_expect_success 'unreadable file and directory: reported on stderr and in stats, exit 2' '
+		mkdir unread && chmod 755 unread "$TRASH" && echo hi >unread/a &&
+		fake_key openai-proj >unread/b && mkdir unread/d && echo x >unread/d/x &&
+		chmod 000 unread/a unread/d &&
+		test_when_finished "chmod 755 unread/d" &&
+		test_expect_code 2 as_user "$KEYHOUND" dir --no-color --format json unread >out.json 2>err &&
+		grep -q "^keyhound: error: a: cannot open" err && grep -q "^keyhound: error: d: cannot open directory" err &&
+		json_check out.json "d[\"stats\"][\"errors\"] == 2 and [f[\"path\"] for f in d[\"findings\"]] == [\"b\"]" &&
+		json_check out.json "sorted(p[\"path\"] for p in d[\"stats\"][\"problems\"] if p[\"error\"]) == [\"a\", \"d\"]" &&
+		test_expect_code 2 as_user "$KEYHOUND" dir --no-color unread >out.txt 2>/dev/null &&
+		grep -q "not scanned: 2 could not be read" out.txt
+	'
+else
+	test_skip 'unreadable file and directory' "root without setpriv: permissions do not stop reads"
+fi
+
+test_expect_success 'stats: archives, Git LFS pointers and submodules are counted as not scanned' '
+	git init -q st && cd st && k=$(fake_key openai-proj) &&
+	echo "$k" >inner.txt && tar czf a.tgz inner.txt && rm inner.txt &&
+	printf "version https://git-lfs.github.com/spec/v1\noid sha256:%064d\nsize 12\n" 0 >model.bin &&
+	git init -q sub && (cd sub && echo "$k" >s && git add s && git commit -q -m s) &&
+	git add a.tgz model.bin && git -c protocol.file.allow=always submodule add -q ./sub sub >/dev/null 2>&1 &&
+	git commit -q -m x &&
+	kh dir --format json . >../st.json 2>../st.err &&
+	json_check ../st.json "d[\"findings\"] == [] and d[\"stats\"][\"skipped_archives\"] == 1 and d[\"stats\"][\"skipped_lfs\"] == 1 and d[\"stats\"][\"skipped_submodules\"] == 1" &&
+	grep -q "sub: submodule: not scanned" ../st.err &&
+	kh dir . >../st.txt 2>/dev/null &&
+	grep -q "^keyhound: not scanned: 1 archive (not unpacked); 1 Git LFS pointer (content not here); 1 submodule (scan it on its own).$" ../st.txt
+'
+
+test_expect_success 'a tracked file inside an ignored directory is scanned; its untracked neighbours are not' '
+	git init -q ig && cd ig && echo "vendor/" >.gitignore &&
+	mkdir vendor && fake_key openai-proj >vendor/tracked.txt && git add -f vendor/tracked.txt .gitignore &&
+	git commit -q -m t && fake_key openai-proj >vendor/untracked.txt &&
+	test_expect_code 1 kh dir --format json >../ig.json &&
+	json_check ../ig.json "[f[\"path\"] for f in d[\"findings\"]] == [\"vendor/tracked.txt\"]" &&
+	test_expect_code 1 kh dir --format json vendor >../ig2.json &&
+	json_check ../ig2.json "[f[\"path\"] for f in d[\"findings\"]] == [\"tracked.txt\"]"
 '
 
 test_expect_success 'stable order whatever the thread count; paths as given with several roots' '
 	mkdir -p order/a order/b && for i in 1 2 3 4 5 6 7 8; do fake_key openai-proj >order/a/f$i; fake_key openai-legacy >order/b/g$i; done &&
+	"$PYTHON" - <<-\PY &&
+	import os, random
+	random.seed(11)
+	A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	r = lambda n: "".join(random.choice(A) for _ in range(n))
+	mark = "T3Blbk" + "FJ"
+	shared = "sk-proj-" + r(58) + mark + r(58)
+	for d in range(25):
+	    os.makedirs("order/many/d%02d" % (24 - d), exist_ok=True)
+	    for f in range(16):
+	        with open("order/many/d%02d/f%d.txt" % (24 - d, f), "w") as out:
+	            for j in range(f % 3 + 1):
+	                out.write("line\n" * j + "a=%s b=%s\n" % ("sk-" + r(20) + mark + r(20), shared))
+	PY
 	test_expect_code 1 kh dir --threads 1 --format json order >t1.json &&
-	test_expect_code 1 kh dir --threads 4 --format json order >t4.json &&
-	json_get t1.json "[(f[\"path\"], f[\"fingerprint\"]) for f in d[\"findings\"]]" >p1 &&
-	json_get t4.json "[(f[\"path\"], f[\"fingerprint\"]) for f in d[\"findings\"]]" >p4 &&
-	test_cmp p1 p4 &&
+	test_expect_code 1 kh dir --threads 8 --format json order >t8.json &&
+	test_expect_code 1 kh dir --format json order >tall.json &&
+	json_get t1.json "[(f[\"path\"], f[\"line\"], f[\"column\"], f[\"rule\"], f[\"fingerprint\"]) for f in d[\"findings\"]]" >p1 &&
+	json_get t8.json "[(f[\"path\"], f[\"line\"], f[\"column\"], f[\"rule\"], f[\"fingerprint\"]) for f in d[\"findings\"]]" >p8 &&
+	json_get tall.json "[(f[\"path\"], f[\"line\"], f[\"column\"], f[\"rule\"], f[\"fingerprint\"]) for f in d[\"findings\"]]" >pall &&
+	test_cmp p1 p8 && test_cmp p1 pall &&
+	json_check t1.json "len(d[\"findings\"]) == 16 + 2 * 25 * 31" &&
+	json_check t1.json "[(f[\"path\"], f[\"line\"], f[\"column\"]) for f in d[\"findings\"]] == sorted((f[\"path\"], f[\"line\"], f[\"column\"]) for f in d[\"findings\"])" &&
+	json_check t1.json "d[\"stats\"][\"threads\"] == 1" && json_check t8.json "d[\"stats\"][\"threads\"] == 8" &&
+	json_check tall.json "d[\"stats\"][\"threads\"] == $(getconf _NPROCESSORS_ONLN 2>/dev/null || getconf NPROCESSORS_ONLN)" &&
 	test_expect_code 1 kh dir --format json order/a order/b >two.json &&
 	json_check two.json "d[\"findings\"][0][\"path\"] == \"order/a/f1\" and d[\"findings\"][-1][\"path\"] == \"order/b/g8\""
 '

@@ -10,7 +10,7 @@ k2=$(fake_key openai-proj)
 test_expect_success 'setup' '
 	git init -q proj &&
 	mkdir -p proj/src proj/fixtures &&
-	echo "token = acme_q7w8e9r0t1y2" >proj/src/acme.txt &&
+	echo "see acme_q7w8e9r0t1y2 here" >proj/src/acme.txt &&
 	echo "key = \"$k1\"" >proj/fixtures/sample.env &&
 	echo "key = \"$k2\"" >proj/src/app.py &&
 	cat >proj/.keyhound.yaml <<-\EOF
@@ -45,6 +45,37 @@ test_expect_success '--no-config ignores it; --config adds to it' '
 	printf "disable: [openai-project-key]\n" >extra.yaml &&
 	test_expect_code 1 kh dir --config extra.yaml --format json proj >out.json &&
 	json_check out.json "[f[\"rule\"] for f in d[\"findings\"]] == [\"acme-token\"]"
+'
+
+test_expect_success 'merge order: --config comes after .keyhound.yaml (same id: the later rule wins)' '
+	cat >later.yaml <<-\EOF &&
+	rules:
+	  - id: acme-token
+	    description: ACME token (demoted)
+	    severity: low
+	    pattern: (acme_[a-z0-9]{12})
+	    secret_group: 1
+	    keywords: [acme_]
+	EOF
+	test_expect_code 1 kh dir --config later.yaml --format json proj >out.json &&
+	json_check out.json "[(f[\"rule\"], f[\"severity\"], f[\"description\"]) for f in d[\"findings\"] if f[\"rule\"] == \"acme-token\"] == [(\"acme-token\", \"low\", \"ACME token (demoted)\")]" &&
+	kh dir --config later.yaml --config extra.yaml --format json proj >out2.json &&
+	json_check out2.json "[f[\"severity\"] for f in d[\"findings\"] if not f[\"suppressed\"]] == [\"low\"]"
+'
+
+test_expect_success 'a file named explicitly is matched by path allowlists relative to the work tree top' '
+	(cd proj/src && kh dir --format json ../fixtures/sample.env >../../expl.json) &&
+	json_check expl.json "[(f[\"path\"], f[\"suppressed\"]) for f in d[\"findings\"]] == [(\"../fixtures/sample.env\", \"config\")]" &&
+	kh dir --format json proj/fixtures/sample.env >expl2.json &&
+	json_check expl2.json "[f[\"suppressed\"] for f in d[\"findings\"]] == [\"config\"]"
+'
+
+test_expect_success 'keyhound rules lists the rules in force: id, severity, description, one per line' '
+	(cd proj/src && "$KEYHOUND" rules >../../rules.txt) &&
+	grep -q "^acme-token  *high  *ACME token$" rules.txt &&
+	grep -q "^openai-project-key  *critical  *OpenAI project API key" rules.txt &&
+	test "$(grep -c . rules.txt)" = "$("$KEYHOUND" rules --no-config | grep -c . | awk "{print \$1 + 1}")" &&
+	(cd proj && "$KEYHOUND" rules --config ../extra.yaml | grep -q "^openai-project-key .*(disabled)$")
 '
 
 test_expect_success 'inline keyhound:allow suppresses only its own line' '

@@ -27,6 +27,21 @@ test_expect_success 'columns are 1-based bytes, end exclusive, pointing at the k
 	json_check out.json "open(\"tree/a.yaml\", \"rb\").read().split(b\"\\n\")[1][8:8+len(\"$k\")] == b\"$k\""
 '
 
+test_expect_success 'multibyte UTF-8 before a key: JSON columns count bytes, SARIF characters' '
+	mkdir mb && printf "h\303\251llo\342\206\222 \"%s\" \346\227\245\n" "$k" >mb/u.txt &&
+	test_expect_code 1 kh dir --format json --report sarif:mb.sarif mb >mb.json &&
+	json_check mb.json "(d[\"findings\"][0][\"line\"], d[\"findings\"][0][\"column\"], d[\"findings\"][0][\"end_column\"]) == (1, 12, 12 + len(\"$k\"))" &&
+	json_check mb.sarif "d[\"runs\"][0][\"results\"][0][\"locations\"][0][\"physicalLocation\"][\"region\"] == {\"startLine\": 1, \"startColumn\": 9, \"endColumn\": 9 + len(\"$k\")}"
+'
+
+test_expect_success 'one finding per secret span: plain, in a URL, percent- and base64-encoded' '
+	mkdir span && enc=$(printf "%s" "$k" | sed "s/-/%2D/g") && b64=$(printf "%s" "$k" | base64 | tr -d "\n") &&
+	printf "%s\nhttps://x.test/?k=%s\nhttps://x.test/?k=%s\n\"key\": \"%s\"\n" "$k" "$k" "$enc" "$b64" >span/a.txt &&
+	test_expect_code 1 kh dir --format json span >span.json &&
+	json_check span.json "[(f[\"line\"], f[\"column\"], f[\"end_column\"], f[\"rule\"], f[\"decoded\"]) for f in d[\"findings\"]] == [(1, 1, 1 + len(\"$k\"), \"openai-project-key\", None), (2, 19, 19 + len(\"$k\"), \"openai-project-key\", None), (3, 19, 19 + len(\"$enc\"), \"openai-project-key\", \"percent\"), (4, 9, 9 + len(\"$b64\"), \"openai-project-key\", \"base64\")]" &&
+	json_check span.json "len(set(f[\"fingerprint\"] for f in d[\"findings\"])) == 1"
+'
+
 test_expect_success 'secret redacted; same key same fingerprint; other key other fingerprint' '
 	test_expect_code 1 kh dir --format json tree >out.json &&
 	red=$(redacted_of "$k") &&

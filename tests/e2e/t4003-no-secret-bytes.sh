@@ -18,12 +18,12 @@ check_no_leak() {
 	"$PYTHON" - keys "$@" <<-\PY
 	import sys
 	keys = [k for k in open(sys.argv[1]).read().split("\n") if k]
-	def hidden(s):
+	def hidden(s): # all but the rule prefix (sk-proj-, ...) and the last 4
 	    p = 0
-	    for i, c in enumerate(s[:12]):
-	        if c in "-_": p = i + 1
-	    if not p and len(s) >= 16: p = 4
-	    p = min(p, len(s) // 3)
+	    for pre in ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-", "sk-"):
+	        if s.startswith(pre):
+	            p = len(pre)
+	            break
 	    return s[p:len(s) - 4]
 	bad = 0
 	for path in sys.argv[2:]:

@@ -8,6 +8,7 @@
 # Helpers: test_expect_success DESC CMDS, test_expect_failure DESC CMDS,
 # test_expect_code N CMD..., test_cmp EXPECTED ACTUAL, test_when_finished CMDS,
 # test_skip DESC REASON, kh ARGS (keyhound --no-color), kh_commit FILE CONTENT MSG,
+# as_user CMD (unprivileged when root), can_drop_root,
 # fake_key KIND, redacted_of KEY, json_get FILE EXPR, json_check FILE EXPR.
 # Keys are generated at run time, so no test file holds a key-shaped string.
 
@@ -147,6 +148,21 @@ kh() {
 	"$KEYHOUND" "$@" --no-color
 }
 
+# as_user CMD...: runs CMD as an unprivileged user when we are root (root
+# reads files whatever their mode); can_drop_root: whether that works (as
+# root, it needs setpriv)
+as_user() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+
+can_drop_root() {
+	[ "$(id -u)" != 0 ] || setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null
+}
+
 # kh_commit FILE CONTENT MSG: writes FILE, adds and commits it
 kh_commit() {
 	mkdir -p "$(dirname "$1")" &&
@@ -178,15 +194,23 @@ fake_key() {
 	esac
 }
 
-# redacted_of KEY: the redacted form reports show (prefix…last4)
+# redacted_of KEY: the redacted form reports show (prefix…last4): the rule's
+# literal prefix for OpenAI keys, else words ended by - or _ in the first 12 bytes
 redacted_of() {
 	"$PYTHON" - "$1" <<'EOF'
 import sys
 s = sys.argv[1]
 p = 0
-for i, c in enumerate(s[:12]):
-    if c in "-_":
-        p = i + 1
+for pre in ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-", "sk-ant-", "org-", "sk-"):
+    if s.startswith(pre):
+        p = len(pre)
+        break
+else:
+    for i, c in enumerate(s[:12]):
+        if c in "-_":
+            if i == 0 or not s[i - 1].isalnum():
+                break
+            p = i + 1
 if not p and len(s) >= 16:
     p = 4
 p = min(p, len(s) // 3)

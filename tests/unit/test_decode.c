@@ -1,7 +1,10 @@
 /* test_decode.c - keys hidden in encodings are found through the scanner:
  * base64 (a Kubernetes Secret value), percent-encoding, JSON \u escapes and
- * \/, UTF-16LE text; reported at the encoded span; bounded work; identifiers
- * and random words are not decoded. Keys are generated at run time. */
+ * \/, UTF-16 text (LE and BE, with and without a byte-order mark); reported
+ * at the encoded bytes with exact lines and columns; bounded work on hostile
+ * input (a 10 MiB base64 blob, 10 MiB of escapes, base64 nested twelve deep);
+ * identifiers and random words are not decoded. Keys are generated at run
+ * time. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -170,9 +173,15 @@ static void test_percent_and_json_escapes(void **state)
 	assert_int_equal(fl.n, 2);
 	assert_string_equal(fl.v[0].secret, key);
 	assert_string_equal(fl.v[0].decoded, "percent");
+	/* located at the key's own encoded bytes, not the whole URL */
+	assert_int_equal(fl.v[0].line, 1);
+	assert_int_equal(fl.v[0].column, 19);
+	assert_int_equal(fl.v[0].end_column, 19 + strlen(pct));
 	assert_string_equal(fl.v[1].secret, key);
 	assert_string_equal(fl.v[1].decoded, "escape");
 	assert_int_equal(fl.v[1].line, 2);
+	assert_int_equal(fl.v[1].column, 8);
+	assert_int_equal(fl.v[1].end_column, 8 + strlen(esc));
 	finding_list_release(&fl);
 }
 
@@ -192,30 +201,71 @@ static void test_plain_not_duplicated(void **state)
 	finding_list_release(&fl);
 }
 
+/* text as UTF-16 (big_endian or not, with or without a byte-order mark) */
+static size_t to_utf16(const char *text, int big_endian, int bom, unsigned char *out)
+{
+	size_t i, n = 0;
+
+	if (bom) {
+		out[n++] = big_endian ? 0xfe : 0xff;
+		out[n++] = big_endian ? 0xff : 0xfe;
+	}
+	for (i = 0; text[i]; i++) {
+		out[n++] = big_endian ? 0 : (unsigned char)text[i];
+		out[n++] = big_endian ? (unsigned char)text[i] : 0;
+	}
+	return n;
+}
+
 static void test_utf16(void **state)
 {
-	char key[128], text[256];
-	unsigned char u16[600];
-	size_t i, n;
+	char key[128], text[512];
+	unsigned char u16[1200];
+	size_t n, bom = 0;
+	int kind;
 	struct finding_list fl;
 
 	(void)state;
 	fake_proj(key);
-	snprintf(text, sizeof(text), "line one\nOPENAI_API_KEY=%s\n", key);
-	n = 0;
-	u16[n++] = 0xff;
-	u16[n++] = 0xfe;
-	for (i = 0; text[i]; i++) {
-		u16[n++] = (unsigned char)text[i];
-		u16[n++] = 0;
+	snprintf(text, sizeof(text), "line one\nOPENAI_API_KEY=%s\nk=%s\n", key, key);
+	for (kind = 0; kind < 4; kind++) {
+		bom = kind & 1 ? 2 : 0;
+		n = to_utf16(text, kind >> 1, (int)bom, u16);
+		finding_list_init(&fl);
+		scan_buf(u16, n, &fl);
+		assert_int_equal(fl.n, 2);
+		assert_string_equal(fl.v[0].secret, key);
+		assert_string_equal(fl.v[0].decoded, "utf-16");
+		assert_int_equal(fl.v[0].line, 2);
+		assert_int_equal(fl.v[0].offset, bom + 2 * (9 + 15));
+		/* columns: bytes from the line's first code unit, and characters */
+		assert_int_equal(fl.v[0].column, 2 * 15 + 1);
+		assert_int_equal(fl.v[0].end_column, 2 * 15 + 1 + 2 * strlen(key));
+		assert_int_equal(fl.v[0].char_column, 16);
+		assert_int_equal(fl.v[0].char_end_column, 16 + strlen(key));
+		assert_int_equal(fl.v[1].line, 3);
+		assert_int_equal(fl.v[1].column, 5);
+		assert_int_equal(fl.v[1].char_column, 3);
+		finding_list_release(&fl);
 	}
+	/* an inline allow comment on the line is read in UTF-16 too */
+	snprintf(text, sizeof(text), "a=%s # keyhound:allow\nb=%s\n", key, key);
+	n = to_utf16(text, 0, 1, u16);
+	finding_list_init(&fl);
+	scan_buf(u16, n, &fl);
+	assert_int_equal(fl.n, 2);
+	assert_int_equal(fl.v[0].suppressed, SUPPRESS_INLINE);
+	assert_int_equal(fl.v[1].suppressed, SUPPRESS_NONE);
+	finding_list_release(&fl);
+	/* on line 1 a byte-order mark is not a column */
+	snprintf(text, sizeof(text), "k=%s\n", key);
+	n = to_utf16(text, 0, 1, u16);
 	finding_list_init(&fl);
 	scan_buf(u16, n, &fl);
 	assert_int_equal(fl.n, 1);
-	assert_string_equal(fl.v[0].secret, key);
-	assert_string_equal(fl.v[0].decoded, "utf-16");
-	assert_int_equal(fl.v[0].line, 2);
-	assert_int_equal(fl.v[0].offset, 2 + 2 * (9 + 15));
+	assert_int_equal(fl.v[0].line, 1);
+	assert_int_equal(fl.v[0].column, 5);
+	assert_int_equal(fl.v[0].char_column, 3);
 	finding_list_release(&fl);
 }
 
@@ -250,6 +300,114 @@ static void test_identifiers_not_decoded_and_budget(void **state)
 	free(big);
 }
 
+struct tally {
+	size_t calls, bytes, longest;
+};
+
+static int tally_spans(const struct decoded *d, void *payload)
+{
+	struct tally *t = payload;
+
+	t->calls++;
+	t->bytes += d->len;
+	if (d->len > t->longest)
+		t->longest = d->len;
+	return 0;
+}
+
+#define BIG (10u << 20)
+
+/* Hostile input: the work stays bounded. A 10 MiB base64 blob decodes at most
+ * DECODE_MAX_SPAN of it; 10 MiB of percent escapes in one token, and 10 MiB
+ * of small base64 words, are each examined once; whatever the input, the
+ * decoded bytes never exceed the budget. (Before the bound, one token of
+ * escapes was re-read from up to 1 MiB back at every escape: hours.) */
+static void test_hostile_input_bounded(void **state)
+{
+	unsigned char *big = xmalloc(BIG + 1), *txt;
+	size_t budget, i, start_budget;
+	struct tally t;
+	struct finding_list fl;
+	char key[128], line[256];
+
+	(void)state;
+	/* one base64 run of 10 MiB (of text holding a key at its start) */
+	fake_proj(key);
+	txt = xmalloc(BIG / 4 * 3 + 4);
+	snprintf(line, sizeof(line), "OPENAI_API_KEY=%s\n", key);
+	for (i = 0; i + 1 < BIG / 4 * 3; i++)
+		txt[i] = (unsigned char)"The quick brown fox jumps over 13 lazy dogs.\n"[i % 45];
+	memcpy(txt, line, strlen(line));
+	txt[BIG / 4 * 3 - 1] = '\0';
+	b64((const char *)txt, (char *)big);
+	free(txt);
+	memset(&t, 0, sizeof(t));
+	start_budget = budget = 4 * (size_t)BIG;
+	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
+	assert_int_equal(t.calls, 1);
+	assert_true(t.longest <= DECODE_MAX_SPAN / 4 * 3);
+	assert_int_equal(start_budget - budget, t.bytes);
+	/* through the scanner, the key at the start of the blob is found */
+	finding_list_init(&fl);
+	scan_buf(big, BIG, &fl);
+	assert_int_equal(fl.n, 1);
+	assert_string_equal(fl.v[0].secret, key);
+	assert_string_equal(fl.v[0].decoded, "base64");
+	assert_int_equal(fl.v[0].column, 1);
+	finding_list_release(&fl);
+
+	/* 10 MiB of %41 in one token */
+	for (i = 0; i < BIG; i++)
+		big[i] = (unsigned char)"%41"[i % 3];
+	memset(&t, 0, sizeof(t));
+	budget = start_budget;
+	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
+	assert_true(t.calls <= BIG / DECODE_MAX_SPAN + 1);
+	assert_int_equal(start_budget - budget, t.bytes);
+	finding_list_init(&fl);
+	scan_buf(big, BIG, &fl);
+	assert_int_equal(fl.n, 0);
+	finding_list_release(&fl);
+
+	/* 10 MiB of short base64 words that decode to text: the budget ends it */
+	for (i = 0; i + 25 <= BIG; i += 25)
+		memcpy(big + i, "SGVsbG8gd29ybGQgaGVsbG8h ", 25);
+	memset(&t, 0, sizeof(t));
+	budget = 65536;
+	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
+	assert_true(t.bytes <= 65536);
+	assert_true(t.calls <= 65536 / 8);
+	assert_int_equal(65536 - budget, t.bytes);
+	free(big);
+}
+
+/* base64 of base64 of ... twelve levels deep: the scanner decodes two
+ * levels (the budget is shared by all levels) and stops. */
+static void test_nested_depth_bounded(void **state)
+{
+	char key[128];
+	char *a = xmalloc(1 << 20), *b = xmalloc(1 << 20), *tmp;
+	struct finding_list fl;
+	int level;
+
+	(void)state;
+	fake_proj(key);
+	snprintf(a, 1 << 20, "k=%s", key);
+	for (level = 1; level <= 12; level++) {
+		b64(a, b);
+		tmp = a;
+		a = b;
+		b = tmp;
+		finding_list_init(&fl);
+		scan_buf(a, strlen(a), &fl);
+		/* found through one or two levels, not deeper */
+		assert_int_equal(fl.n, level <= 2 ? 1 : 0);
+		finding_list_release(&fl);
+	}
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +417,8 @@ int main(void)
 		cmocka_unit_test(test_plain_not_duplicated),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_identifiers_not_decoded_and_budget),
+		cmocka_unit_test(test_hostile_input_bounded),
+		cmocka_unit_test(test_nested_depth_bounded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

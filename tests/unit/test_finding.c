@@ -68,6 +68,36 @@ static void test_redaction_shapes(void **state)
 }
 
 /* No 8-byte window of the hidden part appears in the redacted form. */
+static void expect_redacted(const struct rule *r, const char *secret, const char *want)
+{
+	char *out = redact_secret_for(r, secret, strlen(secret));
+
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* The prefix comes from the rule's pattern, whatever the body starts with
+ * (a body starting with '-' or "ab_" must not widen it). */
+static void test_redaction_uses_rule_prefix(void **state)
+{
+	struct rule r;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	r.secret_group = 1;
+	r.pattern = (char *)"(?<![A-Za-z0-9_-])(sk-proj-[A-Za-z0-9_-]{16,160}T3BlbkFJ[A-Za-z0-9_-]{16,160})";
+	expect_redacted(&r, "sk-proj--b_cdefghijklmnopqrstuvwxyz0123456789", "sk-proj-\xe2\x80\xa6" "6789");
+	expect_redacted(&r, "sk-proj-ab_defghijklmnopqrstuvwxyz0123456789", "sk-proj-\xe2\x80\xa6" "6789");
+	/* named group, an escaped digit class after the literal: whole words only */
+	r.pattern = (char *)"\\b(?<key>sk-ant-api0\\d-[A-Za-z0-9_-]{80,120}AA)";
+	expect_redacted(&r, "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789AA", "sk-ant-\xe2\x80\xa6" "89AA");
+	/* no literal prefix (alternatives, group 0): the shape heuristic */
+	r.pattern = (char *)"(ghp_|gho_)[A-Za-z0-9]{36}";
+	expect_redacted(&r, "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_\xe2\x80\xa6" "6789");
+	r.secret_group = 0;
+	expect_redacted(&r, "sk-proj--bcdefghijklmnopqrstuvwxyz0123456789", "sk-proj-\xe2\x80\xa6" "6789");
+}
+
 static void test_hidden_part_never_shown(void **state)
 {
 	static const char cs[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -152,6 +182,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_redaction_shapes),
+		cmocka_unit_test(test_redaction_uses_rule_prefix),
 		cmocka_unit_test(test_hidden_part_never_shown),
 		cmocka_unit_test(test_fingerprints),
 		cmocka_unit_test(test_sort_and_redact_in_string),

@@ -135,6 +135,117 @@ static void test_every_alignment(void **state)
 	prefilter_free(pf);
 }
 
+struct count {
+	size_t n;
+	unsigned long long sum; /* of rule * 1000003 + start, order-free */
+};
+
+static int tally(unsigned rule, size_t start, size_t end, void *payload)
+{
+	struct count *c = payload;
+
+	(void)end;
+	c->n++;
+	c->sum += (unsigned long long)rule * 1000003u + start;
+	return 0;
+}
+
+static int ieq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y + 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* Random text sprinkled with keywords of 2 to 12 bytes in random case: the
+ * prefilter reports exactly the occurrences a naive search finds, with and
+ * without a 2-byte keyword (which switches to the slow path). */
+static void test_matches_naive_search(void **state)
+{
+	static const char *const kws[] = {"T3BlbkFJ", "xoxb-", "AKIA", "org-", "hf_", "-us",
+					  "token", "password", "sk_live_", "9q~", "EAA",
+					  "glpat-", "ab_", "~~~~", "abcdefghijkl", "Pa"};
+	static const char alpha[] = "abcdefghijkT3BlFJxo-_~9qAKIEupswrdtn. \n";
+	size_t nk, round, planted = 0;
+	unsigned seed = 12345;
+
+	(void)state;
+	for (nk = 15; nk <= 16; nk++) {
+		struct prefilter *pf = prefilter_new();
+		struct err err;
+		size_t k;
+		for (k = 0; k < nk; k++)
+			prefilter_add(pf, kws[k], strlen(kws[k]), (unsigned)k);
+		assert_int_equal(prefilter_build(pf, &err), 0);
+		for (round = 0; round < 200; round++) {
+			char buf[700];
+			size_t len = 1 + (seed = seed * 1103515245u + 12345u) % (sizeof(buf) - 20), i;
+			struct count got = {0, 0}, want = {0, 0};
+			for (i = 0; i < len; i++)
+				buf[i] = alpha[(seed = seed * 1103515245u + 12345u) >> 16 & 31];
+			for (i = 0; i < 12; i++) { /* plant keywords, random case */
+				size_t r = (seed = seed * 1103515245u + 12345u) >> 8, j;
+				const char *w = kws[r % nk];
+				size_t wl = strlen(w), at = (r >> 4) % len;
+				for (j = 0; j < wl && at + j < len; j++)
+					buf[at + j] = (char)((seed = seed * 1103515245u + 12345u) >> 20 & 1 &&
+							     w[j] >= 'a' && w[j] <= 'z' ? w[j] - 32 : w[j]);
+			}
+			for (i = 0; i < len; i++)
+				for (k = 0; k < nk; k++) {
+					size_t wl = strlen(kws[k]);
+					if (i + wl <= len && ieq(buf + i, kws[k], wl))
+						tally((unsigned)k, i, i + wl, &want);
+				}
+			prefilter_scan(pf, (const unsigned char *)buf, len, tally, &got);
+			planted += want.n;
+			assert_int_equal(got.n, want.n);
+			assert_true(got.sum == want.sum);
+		}
+		prefilter_free(pf);
+	}
+	assert_true(planted > 2000);
+}
+
+/* A keyword of each length (2 to 12) is found at every offset, including
+ * ending exactly at the end of the data. */
+static void test_every_length_at_the_end(void **state)
+{
+	static const char *const kws[] = {"Qz", "Qzx", "Qzx9", "Qzx9_", "Qzx9_w", "Qzx9_wv",
+					  "Qzx9_wvK", "Qzx9_wvK1", "Qzx9_wvK1-", "Qzx9_wvK1-j",
+					  "Qzx9_wvK1-jR"};
+	size_t w, at;
+
+	(void)state;
+	for (w = 0; w < sizeof(kws) / sizeof(kws[0]); w++) {
+		struct prefilter *pf = prefilter_new();
+		struct err err;
+		size_t kl = strlen(kws[w]);
+		prefilter_add(pf, kws[w], kl, 0);
+		assert_int_equal(prefilter_build(pf, &err), 0);
+		for (at = 0; at < 40; at++) {
+			char buf[64];
+			struct hits h;
+			memset(buf, ' ', sizeof(buf));
+			memcpy(buf + at, kws[w], kl);
+			memset(&h, 0, sizeof(h));
+			prefilter_scan(pf, (const unsigned char *)buf, at + kl, collect, &h);
+			assert_int_equal(h.n, 1);
+			assert_int_equal(h.start[0], at);
+		}
+		prefilter_free(pf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +253,8 @@ int main(void)
 		cmocka_unit_test(test_no_hits_and_edges),
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_every_alignment),
+		cmocka_unit_test(test_matches_naive_search),
+		cmocka_unit_test(test_every_length_at_the_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,12 +1,16 @@
 /* test_rules.c - loading rules and configs: the schema, merge order, errors
  * that name file:line:column, rules disabled by id, verifiers refused from
- * configs, invalid patterns named by rule id and offset. (Every default
- * rule's examples are run by `keyhound rules check` in `make test`.) */
+ * configs, invalid patterns named by rule id and offset; and the default rule
+ * pack as a whole: its size, id format and uniqueness, a revocation URL in
+ * every remediation, keyword lengths, the families the project promises.
+ * (Every default rule's examples are run by `keyhound rules check` in
+ * `make test`.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
 #include <string.h>
 #include "rules.h"
 
@@ -133,6 +137,114 @@ static void test_disable(void **state)
 	rule_set_release(&rs);
 }
 
+static void load_defaults(struct rule_set *rs)
+{
+	struct err err;
+
+	rule_set_init(rs);
+	assert_int_equal(rule_set_load_defaults(rs, &err), 0);
+	assert_int_equal(rule_set_compile(rs, &err), 0);
+}
+
+/* provider-first, lowercase: ^[a-z0-9]+(-[a-z0-9]+)+$ */
+static int id_well_formed(const char *id)
+{
+	const char *p;
+	int dashes = 0;
+
+	if (!*id || *id == '-')
+		return 0;
+	for (p = id; *p; p++) {
+		if (*p == '-') {
+			if (p[1] == '-' || p[1] == '\0')
+				return 0;
+			dashes++;
+		} else if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p)) {
+			return 0;
+		}
+	}
+	return dashes > 0;
+}
+
+/* Counts rule definitions ("  - id: ") in the embedded rule files: a second
+ * definition of an id silently replaces the first, so the count must equal
+ * the number of rules loaded. */
+static size_t defined_rules(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < builtin_rule_files_count; i++) {
+		const char *t = builtin_rule_files[i].text, *end = t + builtin_rule_files[i].len;
+		const char *needle = "\n  - id: ";
+		size_t nl = strlen(needle);
+		for (; t + nl <= end; t++)
+			if (!memcmp(t, needle, nl))
+				n++;
+	}
+	return n;
+}
+
+static void test_rule_pack_shape(void **state)
+{
+	struct rule_set rs;
+	size_t i, j;
+
+	(void)state;
+	load_defaults(&rs);
+	assert_true(rs.n >= 150);
+	assert_true(builtin_rule_files_count >= 100); /* one file per provider family */
+	assert_int_equal(defined_rules(), rs.n);      /* no id defined twice */
+	for (i = 0; i < rs.n; i++) {
+		const struct rule *r = &rs.rules[i];
+		if (!id_well_formed(r->id))
+			fail_msg("rule id '%s' is not provider-first lowercase", r->id);
+		if (!r->context_only && (!r->remediation || !strstr(r->remediation, "https://")))
+			fail_msg("rule '%s' has no remediation URL (where to revoke)", r->id);
+		if (!r->examples.n || !r->negative_examples.n)
+			fail_msg("rule '%s' needs examples and negative examples", r->id);
+		if (!r->description || !strcmp(r->description, r->id))
+			fail_msg("rule '%s' has no description", r->id);
+		for (j = 0; j < r->keywords.n; j++)
+			if (strlen(r->keywords.v[j]) < 3)
+				fail_msg("rule '%s': keyword '%s' is shorter than 3 bytes", r->id,
+					 r->keywords.v[j]);
+	}
+	rule_set_release(&rs);
+}
+
+static void test_rule_pack_families(void **state)
+{
+	/* every family the project promises (issue 5), by one rule each */
+	static const char *const ids[] = {
+		"openai-project-key", "openai-azure-api-key", "anthropic-api-key", "aws-access-key-id",
+		"aws-secret-access-key", "github-pat", "github-fine-grained-pat", "github-oauth-token",
+		"github-user-to-server-token", "github-server-to-server-token", "github-refresh-token",
+		"gitlab-pat", "gitlab-runner-token", "slack-bot-token", "slack-user-token",
+		"slack-app-token", "slack-webhook-url", "stripe-secret-key", "stripe-restricted-key",
+		"google-api-key", "google-service-account-key", "huggingface-access-token",
+		"npm-access-token", "pypi-upload-token", "sendgrid-api-token", "twilio-api-key",
+		"mailgun-private-api-token", "discord-bot-token", "telegram-bot-api-token",
+		"shopify-access-token", "digitalocean-pat", "heroku-api-key-v2", "heroku-api-key",
+		"azure-storage-account-key", "azure-sas-token", "jwt-token", "privatekey-pem",
+		"privatekey-openssh", "database-postgres-url", "database-mysql-url",
+		"database-mongodb-url", "generic-secret-assignment", NULL,
+	};
+	struct rule_set rs;
+	size_t i;
+
+	(void)state;
+	load_defaults(&rs);
+	for (i = 0; ids[i]; i++)
+		if (!rule_set_find(&rs, ids[i]))
+			fail_msg("rule '%s' is missing", ids[i]);
+	/* checksummed formats are checked */
+	assert_string_equal(rule_set_find(&rs, "github-pat")->checksum, "github");
+	assert_string_equal(rule_set_find(&rs, "npm-access-token")->checksum, "npm");
+	/* the heuristic never outranks a provider rule on the same span */
+	assert_int_equal(rule_set_find(&rs, "generic-secret-assignment")->severity, SEV_LOW);
+	rule_set_release(&rs);
+}
+
 static void test_severity_names(void **state)
 {
 	(void)state;
@@ -152,6 +264,8 @@ int main(void)
 		cmocka_unit_test(test_verify_only_builtin),
 		cmocka_unit_test(test_disable),
 		cmocka_unit_test(test_severity_names),
+		cmocka_unit_test(test_rule_pack_shape),
+		cmocka_unit_test(test_rule_pack_families),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
