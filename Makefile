@@ -48,7 +48,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEP      := $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_BIN:=.d)
 # Fuzz targets (tests/fuzz/): replay binaries with a plain main() for any
 # compiler, and libFuzzer binaries built with clang in $(FUZZ_BUILD).
-FUZZ_TARGETS := fuzz_scan fuzz_rules fuzz_report
+FUZZ_TARGETS := fuzz_scan fuzz_rules fuzz_report fuzz_git
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 ASAN_BUILD   ?= $(BUILD)-asan
 FUZZ_BUILD   ?= $(BUILD)-fuzz
@@ -117,7 +117,8 @@ test: deps
 	@if sh tools/have-libfuzzer.sh $(FUZZ_CC); then $(MAKE) fuzz-bins; \
 	else echo "libFuzzer ($(FUZZ_CC) -fsanitize=fuzzer) not available: fuzz smoke runs skipped"; fi
 	KEYHOUND=$(CURDIR)/$(BUILD)/keyhound BUILD=$(BUILD) KH_ASAN_BUILD=$(ASAN_BUILD) \
-		KH_FUZZ_BUILD=$(FUZZ_BUILD) KH_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) sh tests/run.sh
+		KH_FUZZ_BUILD=$(FUZZ_BUILD) KH_FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
+		KH_FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/run.sh
 
 # The plain suite only (quick, for development).
 test-fast: deps
@@ -175,6 +176,7 @@ check-valgrind: deps
 	cp tools/valgrind-keyhound.sh $(BUILD)/valgrind-bin/keyhound   # tests find it as "keyhound" too
 	chmod 1777 $(BUILD)/valgrind   # tests also run keyhound as an unprivileged user
 	KEYHOUND=$(CURDIR)/$(BUILD)/valgrind-bin/keyhound KH_REAL_KEYHOUND=$(CURDIR)/$(BUILD)/keyhound \
+		KH_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
 		KH_VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind BUILD=$(BUILD) KH_TEST_PHASES=e2e \
 		sh tests/run.sh; rc=$$?; \
 	bad=$$(grep -l . $(BUILD)/valgrind/*.log 2>/dev/null); \

@@ -36,11 +36,24 @@ t_kh=$(wall "$KH" git --no-config --quiet .)
 t_kh1=$(wall "$KH" git --no-config --quiet --threads 1 .)
 t_kh2=$(wall "$KH" git --no-config --quiet --threads 2 .)
 rss=$(peak_kb "$KH" git --no-config --quiet .)
+# Linux: peak anonymous memory (heap) apart from mapped pack files, which
+# count in RSS but are the kernel's page cache
+anon="?"
+if [ -r /proc/self/status ]; then
+	"$KH" git --no-config --quiet . >/dev/null 2>&1 &
+	pid=$!
+	anon=0
+	while kill -0 "$pid" 2>/dev/null; do
+		a=$(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+		sleep 0.05
+	done
+fi
 "$KH" git --no-config --format json --show-secrets . >/tmp/kh-bench-git.json 2>/dev/null
 blobs=$(git cat-file --batch-all-objects --batch-check | grep -c " blob ")
 echo "git cat-file --batch-all-objects --batch   ${t_cat} s"
 echo "git log -p --all                           ${t_log} s"
-echo "keyhound git (default threads)             ${t_kh} s   peak RSS ${rss} KB"
+echo "keyhound git (default threads)             ${t_kh} s   peak RSS ${rss} KB (of which heap ${anon} KB; the rest is mapped pack files)"
 echo "keyhound git --threads 1                   ${t_kh1} s"
 echo "keyhound git --threads 2                   ${t_kh2} s"
 awk -v k="$t_kh" -v c="$t_cat" -v l="$t_log" -v k1="$t_kh1" -v k2="$t_kh2" 'BEGIN {

@@ -8,6 +8,8 @@
  * cannot be recovered cheaply by hashing guesses. Never prints.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "finding.h"
@@ -22,16 +24,103 @@ void finding_list_init(struct finding_list *fl)
 	memset(fl, 0, sizeof(*fl));
 }
 
-size_t finding_list_first_same(const struct finding_list *fl, size_t i)
+static uint64_t secret_hash(const struct finding *f)
 {
-	const struct finding *f = &fl->v[i];
-	size_t j;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	size_t i;
 
-	for (j = 0; j < i; j++)
-		if (fl->v[j].secret_len == f->secret_len &&
-		    !memcmp(fl->v[j].secret, f->secret, f->secret_len))
-			return j;
-	return i;
+	for (i = 0; i < f->secret_len; i++)
+		h = (h ^ (unsigned char)f->secret[i]) * 1099511628211ull;
+	return h;
+}
+
+size_t *finding_list_first_same(const struct finding_list *fl)
+{
+	size_t n = fl->n, cap = 16, i, *first = xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t *slot; /* finding index + 1; 0 = empty */
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = xcalloc(cap, sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		const struct finding *f = &fl->v[i];
+		size_t s = (size_t)secret_hash(f) & (cap - 1);
+		first[i] = i;
+		for (; slot[s]; s = (s + 1) & (cap - 1)) {
+			const struct finding *g = &fl->v[slot[s] - 1];
+			if (g->secret_len == f->secret_len && !memcmp(g->secret, f->secret, f->secret_len)) {
+				first[i] = slot[s] - 1;
+				break;
+			}
+		}
+		if (!slot[s])
+			slot[s] = i + 1;
+	}
+	free(slot);
+	return first;
+}
+
+struct fp_job {
+	const struct finding_list *fl;
+	const size_t *todo; /* indexes of the findings to hash */
+	size_t ntodo;
+	char (*out)[33];
+	const char *salt;
+	size_t next;        /* next todo entry, shared */
+	pthread_mutex_t lock;
+};
+
+static void *fp_worker(void *arg)
+{
+	struct fp_job *j = arg;
+
+	for (;;) {
+		size_t k;
+		pthread_mutex_lock(&j->lock);
+		k = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (k >= j->ntodo)
+			return NULL;
+		finding_fingerprint(j->out[j->todo[k]], j->fl->v[j->todo[k]].secret,
+				    j->fl->v[j->todo[k]].secret_len, j->salt);
+	}
+}
+
+void finding_list_fingerprint(char (*out)[33], const struct finding_list *fl, const char *salt,
+			      int threads)
+{
+	size_t *first = finding_list_first_same(fl), *todo, ntodo = 0, i;
+	struct fp_job j;
+	pthread_t tid[64];
+	int t, started = 0;
+
+	todo = xmalloc((fl->n ? fl->n : 1) * sizeof(size_t));
+	for (i = 0; i < fl->n; i++)
+		if (first[i] == i)
+			todo[ntodo++] = i;
+	j.fl = fl;
+	j.todo = todo;
+	j.ntodo = ntodo;
+	j.out = out;
+	j.salt = salt;
+	j.next = 0;
+	pthread_mutex_init(&j.lock, NULL);
+	/* each hash is an iterated PBKDF2 (about a millisecond): many
+	 * distinct secrets are spread over the cores */
+	if (threads > 64)
+		threads = 64;
+	for (t = 1; t < threads && ntodo >= 64; t++)
+		if (pthread_create(&tid[started], NULL, fp_worker, &j) == 0)
+			started++;
+	fp_worker(&j);
+	for (t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&j.lock);
+	for (i = 0; i < fl->n; i++)
+		if (first[i] != i)
+			memcpy(out[i], out[first[i]], 33);
+	free(todo);
+	free(first);
 }
 
 void finding_release(struct finding *f)

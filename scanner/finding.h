@@ -53,6 +53,7 @@ struct finding {
 	char *verify_identity;   /* owner reported by the provider, or NULL */
 	const char *verify_note; /* static text: why unknown, or "out of credit"; NULL */
 	char *decoded;           /* encoding the secret was found under ("base64"), or NULL */
+	int dropped;             /* scan.c only: replaced within its window, removed before return */
 };
 
 struct finding_list {
@@ -69,10 +70,15 @@ struct finding *finding_list_push(struct finding_list *fl);
 void finding_list_move(struct finding_list *dst, struct finding_list *src);
 void finding_release(struct finding *f);
 
-/* The index of the first finding in fl->v[0, i] holding the same secret as
- * fl->v[i] (i itself when none before it does): each distinct secret is
- * then hashed once. */
-size_t finding_list_first_same(const struct finding_list *fl, size_t i);
+/* For every finding, the index of the first finding holding the same
+ * secret (its own index when it is the first). Linear (a hash table).
+ * Returns a new array of fl->n entries. */
+size_t *finding_list_first_same(const struct finding_list *fl);
+/* Fingerprints every finding (finding_fingerprint) into out[0..fl->n),
+ * hashing each distinct secret once, on up to `threads` threads when there
+ * are many. */
+void finding_list_fingerprint(char (*out)[33], const struct finding_list *fl, const char *salt,
+			      int threads);
 
 /* Stable order whatever the thread count: path, line, column, rule id. */
 void finding_list_sort(struct finding_list *fl);

@@ -71,6 +71,8 @@ struct packs {
 	struct oidset meta;    /* commit, tree and tag oid -> index in meta_size */
 	uint64_t *meta_size;   /* declared size (a delta's: what it builds) */
 	size_t nmeta, capmeta;
+	struct oidset corrupt; /* objects whose pack entry header does not parse */
+	struct oidset good;    /* objects with a parsable copy (corrupt ones only) */
 };
 
 struct frame {
@@ -346,6 +348,13 @@ static void meta_sizes(struct packs *ps, const struct pack *p, const struct entr
 	}
 }
 
+int packs_damaged(const struct packs *ps, const git_oid *oid)
+{
+	return ps->corrupt.n && oidset_get(&ps->corrupt, oid, NULL) &&
+	       !oidset_get(&ps->good, oid, NULL) && !oidset_get(&ps->claimed, oid, NULL) &&
+	       !oidset_get(&ps->meta, oid, NULL);
+}
+
 int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size)
 {
 	uint32_t i;
@@ -385,7 +394,14 @@ static void pack_index(struct packs *ps, uint32_t pi)
 		if (!h || end <= o[r].off || end > p->size ||
 		    pack_parse_header(h, (size_t)(s.start + s.len - o[r].off), o[r].off, &t, &size, &hl,
 				 &boff, &bn) < 0)
-			continue; /* unreadable: left to libgit2 */
+		{
+			/* a header that does not parse: the object is damaged (a
+			 * good copy elsewhere is checked in packs_open) */
+			git_oid oid;
+			git_oid_fromraw(&oid, p->names + 20 * (size_t)o[r].pos);
+			oidset_add(&ps->corrupt, &oid, 0, NULL);
+			continue;
+		}
 		tmp[r].off = o[r].off;
 		tmp[r].end = end;
 		tmp[r].size = size;
@@ -421,6 +437,14 @@ static void pack_index(struct packs *ps, uint32_t pi)
 			type[path[--n]] = (uint8_t)t;
 	}
 	meta_sizes(ps, p, tmp, type, base);
+	if (ps->corrupt.n) /* a damaged copy does not matter when a good one exists */
+		for (r = 0; r < p->n; r++)
+			if (tmp[r].end) {
+				git_oid oid;
+				git_oid_fromraw(&oid, p->names + 20 * (size_t)tmp[r].pos);
+				if (oidset_get(&ps->corrupt, &oid, NULL))
+					oidset_add(&ps->good, &oid, 0, NULL);
+			}
 	for (r = 0; r < p->n; r++) {
 		struct entry *e;
 		if (type[r] != OBJ_BLOB)
@@ -557,6 +581,8 @@ int packs_open(struct packs **out, const char *objects_dir, int with_cruft, uint
 	*out = ps;
 	ps->max_object = max_object;
 	oidset_init(&ps->meta);
+	oidset_init(&ps->corrupt);
+	oidset_init(&ps->good);
 	snprintf(dir, dl + 8, "%s/pack", objects_dir);
 	d = opendir(dir);
 	while (d && (de = readdir(d))) {
@@ -610,6 +636,8 @@ void packs_free(struct packs *ps)
 	free(ps->fam);
 	oidset_release(&ps->claimed);
 	oidset_release(&ps->meta);
+	oidset_release(&ps->corrupt);
+	oidset_release(&ps->good);
 	free(ps->meta_size);
 	free(ps);
 }

@@ -72,6 +72,13 @@ void packs_foreach_claimed(const struct packs *ps,
 			   void (*fn)(const git_oid *oid, enum pack_status st, void *payload),
 			   void *payload);
 
+/* Is oid held by a pack only in an entry whose header does not parse (and
+ * by no other pack)? Such an object is damaged; the caller reports it
+ * rather than let libgit2 parse the garbage (libgit2 1.5 reads
+ * uninitialised memory on some). A loose copy is not looked for: libgit2
+ * would read the packed one first anyway. */
+int packs_damaged(const struct packs *ps, const git_oid *oid);
+
 /* The declared size of commit, tree or tag oid (for a delta, the size it
  * builds), if some pack holds it: 1 and *size set, else 0. Lets a caller
  * refuse an oversized object before reading it. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "clock.h"
 #include "buf.h"
 #include "http.h"
 #include "xalloc.h"
@@ -49,14 +50,6 @@ struct http_client {
 	size_t n, cap;
 	size_t max_total, active;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void sleep_ms(long ms)
 {
@@ -308,7 +301,7 @@ static void job_complete(struct http_client *c, struct job *j, int failed, const
 	job_release_transfer(c, j);
 	if (again >= 0 && may_repeat) {
 		j->state = JOB_QUEUED;
-		j->not_before = now_seconds() + (double)again / 1000.0;
+		j->not_before = clock_seconds() + (double)again / 1000.0;
 	} else {
 		j->state = JOB_DONE;
 	}
@@ -381,7 +374,7 @@ void http_client_add(struct http_client *c, const struct http_request *req,
  * WAIT_STEP_MS), and whether anything is left to do. */
 static long start_ready(struct http_client *c, int *left)
 {
-	double now = now_seconds(), next = now + WAIT_STEP_MS / 1000.0;
+	double now = clock_seconds(), next = now + WAIT_STEP_MS / 1000.0;
 	size_t i;
 
 	*left = 0;

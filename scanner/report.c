@@ -7,6 +7,7 @@
 #include <string.h>
 #include "buf.h"
 #include "report.h"
+#include "report_util.h"
 #include "xalloc.h"
 
 int report_format_parse(const char *s)
@@ -34,39 +35,13 @@ int report_write(enum report_format fmt, FILE *out, const struct finding_list *f
 	}
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+/* Like utf8_seq_len, but C1 controls (U+0080..U+009F), which some
+ * terminals obey as escapes, count as invalid. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
-	size_t len, i;
-	unsigned c = p[0];
+	size_t l = utf8_seq_len(p, n);
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if (c == 0xe0 && p[1] < 0xa0)
-		return 0; /* overlong */
-	if (c == 0xed && p[1] >= 0xa0)
-		return 0; /* surrogate */
-	if (c == 0xf0 && p[1] < 0x90)
-		return 0;
-	if (c == 0xf4 && p[1] >= 0x90)
-		return 0;
-	/* C1 controls (U+0080..U+009F) act as escapes on some terminals */
-	if (c == 0xc2 && p[1] < 0xa0)
-		return 0;
-	return len;
+	return l == 2 && p[0] == 0xc2 && p[1] < 0xa0 ? 0 : l;
 }
 
 char *sanitize_for_terminal(const char *s, size_t len)

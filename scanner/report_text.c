@@ -10,6 +10,7 @@
  * Every path, name and message goes through sanitize_for_terminal(); colour
  * only when asked (the session decides: a terminal and no NO_COLOR).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
@@ -98,15 +99,41 @@ static void place(FILE *out, const struct finding *f)
 }
 
 /* Prints every not-yet-printed finding with f's fingerprint and rule kind. */
+/* next[i]: the next finding after i with the same fingerprint, or
+ * SIZE_MAX; built with a hash table, so grouping is linear. */
+static size_t *same_fingerprint_chain(const struct finding_list *fl)
+{
+	size_t n = fl->n, cap = 16, i, *next = xmalloc((n ? n : 1) * sizeof(size_t));
+	size_t *last; /* per slot: the latest finding + 1 */
+
+	while (cap < 2 * n)
+		cap *= 2;
+	last = xcalloc(cap, sizeof(size_t));
+	for (i = 0; i < n; i++) {
+		const char *fp = fl->v[i].fingerprint;
+		size_t h = 5381, k, s;
+		for (k = 0; fp[k]; k++)
+			h = h * 33 + (unsigned char)fp[k];
+		next[i] = SIZE_MAX;
+		for (s = h & (cap - 1); last[s]; s = (s + 1) & (cap - 1))
+			if (!strcmp(fl->v[last[s] - 1].fingerprint, fp))
+				break;
+		if (last[s])
+			next[last[s] - 1] = i;
+		last[s] = i + 1;
+	}
+	free(last);
+	return next;
+}
+
 static void group(FILE *out, const struct finding_list *fl, size_t first, char *done,
-		  const struct report_opts *o, const struct style *st)
+		  const size_t *next, const struct report_opts *o, const struct style *st)
 {
 	const struct finding *f = &fl->v[first];
 	size_t i, n = 0;
 
-	for (i = first; i < fl->n; i++)
-		if (!done[i] && !fl->v[i].suppressed &&
-		    !strcmp(fl->v[i].fingerprint, f->fingerprint))
+	for (i = first; i != SIZE_MAX; i = next[i])
+		if (!done[i] && !fl->v[i].suppressed)
 			n++;
 	fputs(st->bold, out); /* rule ids may come from a scanned repository's config */
 	put_sanitized(out, f->rule->id);
@@ -124,8 +151,8 @@ static void group(FILE *out, const struct finding_list *fl, size_t first, char *
 		n == 1 ? "" : "s", st->reset);
 	put_verify_mark(out, f, o, st);
 	fputc('\n', out);
-	for (i = first; i < fl->n; i++) {
-		if (done[i] || fl->v[i].suppressed || strcmp(fl->v[i].fingerprint, f->fingerprint))
+	for (i = first; i != SIZE_MAX; i = next[i]) {
+		if (done[i] || fl->v[i].suppressed)
 			continue;
 		done[i] = 1;
 		place(out, &fl->v[i]);
@@ -162,7 +189,9 @@ static void summary(FILE *out, const struct finding_list *fl, const struct repor
 	for (i = 0; i < fl->n; i++)
 		suppressed += fl->v[i].suppressed != SUPPRESS_NONE;
 	if (!places)
-		fprintf(out, "keyhound: no secrets found");
+		/* never a plain "no secrets" when part of the scan failed */
+		fprintf(out, "keyhound: no secrets found%s",
+			s && (s->errors || s->limit_hits) ? " in what could be scanned" : "");
 	else
 		fprintf(out, "keyhound: %zu distinct secret%s in %zu place%s", distinct,
 			distinct == 1 ? "" : "s", places, places == 1 ? "" : "s");
@@ -174,9 +203,10 @@ static void summary(FILE *out, const struct finding_list *fl, const struct repor
 	if (s) {
 		human_size(size, sizeof(size), (unsigned long long)s->bytes_scanned);
 		if (s->blobs_scanned || s->commits_scanned)
-			fprintf(out, "; %llu blobs and %llu commits, %s scanned",
-				(unsigned long long)s->blobs_scanned,
-				(unsigned long long)s->commits_scanned, size);
+			fprintf(out, "; %llu blob%s and %llu commit%s, %s scanned",
+				(unsigned long long)s->blobs_scanned, s->blobs_scanned == 1 ? "" : "s",
+				(unsigned long long)s->commits_scanned,
+				s->commits_scanned == 1 ? "" : "s", size);
 		else
 			fprintf(out, "; %llu file%s, %s scanned", (unsigned long long)s->files_scanned,
 				s->files_scanned == 1 ? "" : "s", size);
@@ -211,6 +241,7 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 {
 	struct style st = {"", "", "", "", ""};
 	char *done = xcalloc(fl->n ? fl->n : 1, 1);
+	size_t *next = same_fingerprint_chain(fl);
 	const struct rule **fixes = xcalloc(fl->n ? fl->n : 1, sizeof(*fixes));
 	size_t i, j, nfix = 0, distinct = 0, places = 0, context = 0, checked[4] = {0};
 	int pass;
@@ -233,7 +264,7 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 			}
 			distinct++;
 			checked[f->verified]++;
-			group(out, fl, i, done, o, &st);
+			group(out, fl, i, done, next, o, &st);
 			for (j = 0; j < nfix && fixes[j] != f->rule; j++)
 				;
 			if (j == nfix)
@@ -291,6 +322,7 @@ int report_text_write(FILE *out, const struct finding_list *fl, const struct rep
 				checked[VERIFY_LIVE], checked[VERIFY_INVALID], checked[VERIFY_UNKNOWN]);
 	}
 	free(done);
+	free(next);
 	free(fixes);
 	if (ferror(out))
 		return err_set(err, KH_EIO, "cannot write the report");

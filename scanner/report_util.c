@@ -4,12 +4,12 @@
 #include "buf.h"
 #include "report_util.h"
 
-static size_t valid_seq(const unsigned char *p, size_t n)
+size_t utf8_seq_len(const unsigned char *p, size_t n)
 {
 	size_t len, i;
 	unsigned c = p[0];
 
-	if (c && c < 0x80)
+	if (c < 0x80)
 		return 1;
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2;
@@ -24,6 +24,7 @@ static size_t valid_seq(const unsigned char *p, size_t n)
 	for (i = 1; i < len; i++)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
+	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
 	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
 	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
 		return 0;
@@ -40,7 +41,7 @@ char *utf8_valid_copy(const char *s, size_t len, int *exact)
 		*exact = 1;
 	buf_init(&b, 0);
 	while (i < len) {
-		size_t l = valid_seq(p + i, len - i);
+		size_t l = p[i] ? utf8_seq_len(p + i, len - i) : 0; /* NUL is not text */
 		if (l) {
 			buf_add(&b, p + i, l);
 			i += l;

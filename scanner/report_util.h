@@ -4,6 +4,9 @@
 
 #include <stddef.h>
 
+/* Length (1-4) of the valid UTF-8 sequence at p (n bytes readable), or 0
+ * when it is not valid UTF-8; any ASCII byte, NUL included, counts 1. */
+size_t utf8_seq_len(const unsigned char *p, size_t n);
 /* Copies s[0, len) replacing invalid UTF-8 (and NUL) with U+FFFD; *exact (if
  * not NULL) is set to 0 when anything was replaced. Returns a new string. */
 char *utf8_valid_copy(const char *s, size_t len, int *exact);

@@ -491,8 +491,8 @@ static int already_found(const struct decode_ctx *x, const unsigned char *sec, s
 
 	for (i = x->first; i < x->out->n; i++) {
 		const struct finding *f = &x->out->v[i];
-		if (f->secret_len == len && !memcmp(f->secret, sec, len) && f->offset >= a &&
-		    f->offset < b)
+		if (!f->dropped && f->secret_len == len && !memcmp(f->secret, sec, len) &&
+		    f->offset >= a && f->offset < b)
 			return 1;
 	}
 	return 0;
@@ -510,16 +510,28 @@ static int replaces_plain(struct decode_ctx *x, const struct hit *h)
 
 	for (i = x->first; i < x->out->n; i++) {
 		struct finding *f = &x->out->v[i];
-		if (f->decoded || f->offset >= b || f->offset + (f->end_column - f->column) <= a)
+		if (f->dropped || f->decoded || f->offset >= b ||
+		    f->offset + (f->end_column - f->column) <= a)
 			continue;
 		if ((int)f->rule->severity > (int)r->severity && !f->rule->context_only)
 			return 1;
-		finding_release(f);
-		memmove(f, f + 1, (x->out->n - i - 1) * sizeof(*f));
-		x->out->n--;
-		i--;
+		f->dropped = 1; /* removed in one pass at the end (drop_replaced) */
 	}
 	return 0;
+}
+
+/* Removes the findings replaces_plain() marked, keeping the order. */
+static void drop_replaced(struct finding_list *out, size_t first)
+{
+	size_t i, j;
+
+	for (i = j = first; i < out->n; i++) {
+		if (out->v[i].dropped)
+			finding_release(&out->v[i]);
+		else
+			out->v[j++] = out->v[i];
+	}
+	out->n = j;
 }
 
 static int on_decoded(const struct decoded *d, void *payload)
@@ -688,5 +700,6 @@ int scan_content(const struct rule_set *rs, struct scan_scratch *s,
 	x.budget = 4 * (c->own_end - c->own_start) + 65536;
 	if (!binary)
 		decode_spans(c->data, c->len, c->own_start, c->own_end, &x.budget, on_decoded, &x);
+	drop_replaced(out, first);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "pipeline.h"
 #include "report.h"
 #include "scan.h"
@@ -128,21 +129,13 @@ static int file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int session_start(struct session *s, const char *root, struct err *err)
 {
 	size_t i;
 	int rc;
 	long ncpu;
 
-	s->started = now_seconds();
+	s->started = clock_seconds();
 	if (root) {
 		char *abs = realpath(root, NULL);
 		s->root = abs ? abs : xstrdup(root);
@@ -181,7 +174,7 @@ int session_start(struct session *s, const char *root, struct err *err)
 static void fingerprint_all(struct session *s)
 {
 	const char *salt;
-	size_t i, j;
+	size_t i;
 
 	if (!s->findings.n)
 		return;
@@ -196,12 +189,12 @@ static void fingerprint_all(struct session *s)
 	if (s->rs.fingerprint_key)
 		s->salt_is_key = 1;
 
-	for (i = 0; i < s->findings.n; i++) {
-		struct finding *f = &s->findings.v[i];
-		if ((j = finding_list_first_same(&s->findings, i)) < i)
-			memcpy(f->fingerprint, s->findings.v[j].fingerprint, sizeof(f->fingerprint));
-		else
-			finding_fingerprint(f->fingerprint, f->secret, f->secret_len, salt);
+	{
+		char (*fps)[33] = xmalloc(s->findings.n * sizeof(*fps));
+		finding_list_fingerprint(fps, &s->findings, salt, s->threads);
+		for (i = 0; i < s->findings.n; i++)
+			memcpy(s->findings.v[i].fingerprint, fps[i], sizeof(fps[i]));
+		free(fps);
 	}
 }
 
@@ -448,7 +441,7 @@ int session_finish(struct session *s)
 		redact_fields(s);
 		redact_rule_matches(s);
 	}
-	s->stats.seconds = now_seconds() - s->started;
+	s->stats.seconds = clock_seconds() - s->started;
 	if (suppress_apply(s, &err) < 0) {
 		session_print_error("%s", err.msg);
 		s->fatal = 1;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "clock.h"
 #include "buf.h"
 #include "git_pack.h"
 #include "git_tree_raw.h"
@@ -73,14 +74,6 @@ struct walk {
 	size_t ndeferred, capdeferred;
 	double started, last_progress;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int source_git_open(git_repository **out, const char *path, struct err *err)
 {
@@ -339,6 +332,21 @@ static void over_limit(const struct walk *wk, struct scan_stats *st, const char 
 			      hex, (unsigned long long)size);
 }
 
+/* A damaged pack entry (git_pack.h) is reported here, never handed to
+ * libgit2. Returns 1 when oid is damaged. */
+static int damaged(const struct walk *wk, struct scan_stats *st, const git_oid *oid,
+		   const char *what, const char *path)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (!packs_damaged(wk->packs, oid))
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	stats_problem(st, path && *path ? path : NULL, KH_EGIT, 1,
+		      "cannot read %s %s: its entry in the pack file is damaged", what, hex);
+	return 1;
+}
+
 /* Reads blob oid through libgit2 if its header says it fits the limit.
  * Returns 0 with *obj set, 1 when it is over the limit (*size set), or <0
  * with err. */
@@ -426,6 +434,10 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 	} else {
 		git_odb_object *obj = NULL;
 		uint64_t size = 0;
+		if (damaged(wk, &w->stats, &it->oid, "blob", it->path)) {
+			atomic_fetch_add(&wk->done_items, 1);
+			return 0;
+		}
 		rc = read_blob(&obj, &size, l->odb, &it->oid, blob_limit(wk), err);
 		if (rc == 1) {
 			over_limit(wk, &w->stats, it->path, &it->oid, size);
@@ -445,7 +457,7 @@ static int process(struct worker *w, void *p, void *payload, struct err *err)
 
 static void progress(struct walk *wk, int final)
 {
-	double t = now(), rate, el;
+	double t = clock_seconds(), rate, el;
 	unsigned long long done = atomic_load(&wk->done_blobs);
 	unsigned long long bytes = atomic_load(&wk->done_bytes);
 	unsigned long long total = packs_nclaimed(wk->packs) + wk->queued_blobs;
@@ -488,6 +500,7 @@ static void scan_message(struct walk *wk, const git_oid *oid, const char *text,
 	if (!text || !*text || !wk->msg_scratch)
 		return;
 	content_whole(&c, text, strlen(text), label);
+	wk->stats->bytes_scanned += c.len; /* this thread's, like the walk's stats */
 	scan_content(wk->rs, wk->msg_scratch, &c, &wk->msgs, wk->stats, &err);
 	for (i = first; i < wk->msgs.n; i++) {
 		if (is_tag)
@@ -538,6 +551,12 @@ static void introduce(struct walk *wk, uint32_t commit, const git_oid *oid, cons
 	h->nintro++;
 }
 
+/* libgit2's message for its last error; some failures leave it empty. */
+static const char *git_reason(const git_error *e)
+{
+	return e && e->message && *e->message ? e->message : "the object is missing or damaged";
+}
+
 /* why: a parse problem, or NULL for libgit2's last error. */
 static void tree_problem(struct walk *wk, const git_oid *oid, const char *path, const char *why)
 {
@@ -545,7 +564,7 @@ static void tree_problem(struct walk *wk, const git_oid *oid, const char *path, 
 	const git_error *e = git_error_last();
 
 	if (!why)
-		why = e && e->message ? e->message : "error";
+		why = git_reason(e);
 	git_oid_tostr(hex, sizeof(hex), oid);
 	stats_problem(wk->stats, path && *path ? path : NULL, KH_EGIT, 1, "cannot read tree %s: %s",
 		      hex, why);
@@ -560,6 +579,9 @@ static int meta_fits(struct walk *wk, const git_oid *oid, uint64_t *size)
 	git_object_t type = GIT_OBJECT_ANY;
 	size_t len;
 
+	if (packs_damaged(wk->packs, oid))
+		return 0; /* reported where it was met first */
+
 	if (!packs_meta_size(wk->packs, oid, size)) {
 		if (git_odb_read_header(&len, &type, wk->odb, oid) < 0 || type == GIT_OBJECT_BLOB)
 			return 1;
@@ -573,6 +595,8 @@ static int meta_too_big(struct walk *wk, const git_oid *oid, const char *what, c
 	char hex[GIT_OID_HEXSZ + 1];
 	uint64_t size = 0;
 
+	if (damaged(wk, wk->stats, oid, what, path))
+		return 1;
 	if (meta_fits(wk, oid, &size))
 		return 0;
 	git_oid_tostr(hex, sizeof(hex), oid);
@@ -754,7 +778,7 @@ static void load_commit(struct walk *wk, uint32_t idx, struct stack *todo)
 			wk->stats->shallow = 1; /* beyond the boundary: not in this clone */
 		else
 			stats_problem(wk->stats, NULL, KH_EGIT, 1, "cannot read commit %s: %s", hex,
-				      e && e->message ? e->message : "error");
+				      git_reason(e));
 		return;
 	}
 	wk->stats->commits_scanned++;
@@ -799,7 +823,7 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 			const git_error *e = git_error_last();
 			git_oid_tostr(hex, sizeof(hex), &cur);
 			stats_problem(wk->stats, refname, KH_EGIT, 1, "cannot read object %s: %s", hex,
-				      e && e->message ? e->message : "error");
+				      git_reason(e));
 			return;
 		}
 		switch (git_object_type(obj)) {
@@ -1089,6 +1113,8 @@ static void settle_packs(struct walk *wk, struct finding_list *out)
 				stats_problem(wk->stats, path, KH_EGIT, 1, "cannot read blob %s", hex);
 				continue;
 			}
+			if (damaged(wk, wk->stats, &s.failed[i], "blob", path))
+				continue;
 			if ((rc = read_blob(&obj, &size, odb, &s.failed[i], blob_limit(wk), &e)) == 1) {
 				over_limit(wk, wk->stats, path, &s.failed[i], size);
 				continue;
@@ -1169,7 +1195,7 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	atomic_init(&wk.done_items, 0);
 	atomic_init(&wk.done_blobs, 0);
 	atomic_init(&wk.done_bytes, 0);
-	wk.started = now();
+	wk.started = clock_seconds();
 	finding_list_init(&wk.msgs);
 	wk.msg_scratch = scan_scratch_new(rs);
 	if ((rc = git_repository_odb(&wk.odb, wk.repo)) < 0) {

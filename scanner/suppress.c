@@ -105,15 +105,8 @@ static int apply_ignore_file(struct session *s, struct err *err)
 static char (*refingerprint(const struct session *s, const char *salt))[33]
 {
 	char (*fps)[33] = xcalloc(s->findings.n ? s->findings.n : 1, sizeof(*fps));
-	size_t i, j;
 
-	for (i = 0; i < s->findings.n; i++) {
-		const struct finding *f = &s->findings.v[i];
-		if ((j = finding_list_first_same(&s->findings, i)) < i)
-			memcpy(fps[i], fps[j], sizeof(fps[i]));
-		else
-			finding_fingerprint(fps[i], f->secret, f->secret_len, salt);
-	}
+	finding_list_fingerprint(fps, &s->findings, salt, s->threads);
 	return fps;
 }
 

@@ -81,11 +81,12 @@ run_e2e() {
 # build when there is one), then a short libFuzzer run of each
 run_fuzz() {
 	fb=${KH_ASAN_BUILD:-$BUILD}
-	for t in fuzz_scan fuzz_rules fuzz_report; do
+	targets=${KH_FUZZ_TARGETS:-fuzz_scan fuzz_rules fuzz_report fuzz_git}
+	for t in $targets; do
 		run_tap "fuzz/$t replay" "$fb/fuzz/$t" "$here/fuzz/corpus/$t" "$here/fuzz/regressions/$t"
 	done
 	[ "${KH_FUZZ_SECONDS:-0}" -gt 0 ] || return 0
-	for t in fuzz_scan fuzz_rules fuzz_report; do
+	for t in $targets; do
 		run_tap "fuzz/$t ${KH_FUZZ_SECONDS}s" sh "$here/fuzz/fuzz.sh" "${KH_FUZZ_BUILD:-}" \
 			"$KH_FUZZ_SECONDS" "$t"
 	done

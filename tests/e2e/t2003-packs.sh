@@ -65,7 +65,14 @@ test_expect_success 'a damaged pack: the damaged blob is named, exit 2, other ke
 	test_expect_code 2 kh git --format json >../dmg.json 2>../dmg.err && cd .. &&
 	grep -q "$big" dmg.err && grep -q "big.txt" dmg.err &&
 	test "$(grep -c "error" dmg.err)" -ge 1 &&
-	json_check dmg.json "[f[\"path\"] for f in d[\"findings\"]] == [\"good.txt\"] and d[\"stats\"][\"errors\"] >= 1"
+	json_check dmg.json "[f[\"path\"] for f in d[\"findings\"]] == [\"good.txt\"] and d[\"stats\"][\"errors\"] >= 1" &&
+	git init -q dmg2 && cd dmg2 && seq 1 20000 >big.txt && git add big.txt &&
+	git commit -q -m big && git repack -adq && b=$(git rev-parse HEAD:big.txt) &&
+	o=$(git verify-pack -v .git/objects/pack/*.idx | awk -v b="$b" "\$1 == b {print \$5 + 30}") &&
+	p=$(ls .git/objects/pack/*.pack) && chmod u+w "$p" &&
+	printf "\377\377\377\377\377\377" | dd of="$p" bs=1 seek="$o" conv=notrunc 2>/dev/null &&
+	test_expect_code 2 kh git >../dmg2.out 2>&1 && cd .. &&
+	grep -q "^keyhound: no secrets found in what could be scanned" dmg2.out
 '
 
 test_expect_success '--max-file-size: a packed blob over it is skipped and reported, not built' '
