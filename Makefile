@@ -29,10 +29,12 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 DEPFLAGS := -MMD -MP
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is compiled against but not linked: curl_load.c opens it at run time,
+# only for --verify, so that start-up (a pre-commit hook) skips its dependencies.
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE \
               $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(DEFLATE_CFLAGS) -Iscanner -I$(BUILD) $(CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lpthread -lm
+LDLIBS   := $(PKG_LIBS) -lpthread -lm -ldl
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 # Every scanner/*.c is part of the program; main.c is the only one not in the
@@ -40,7 +42,10 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 # modules from colliding in this file.)
 LIB_SRC  := $(filter-out scanner/main.c,$(sort $(wildcard scanner/*.c)))
 LIB_OBJ  := $(LIB_SRC:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o \
-            $(BUILD)/obj/hooks_builtin.o
+            $(BUILD)/obj/hooks_builtin.o $(BUILD)/obj/rules_table.o
+# What tools/rule-table.c links: the library without the tables it generates
+# (an archive, so only the loader's modules are pulled in).
+GEN_OBJ  := $(filter-out $(BUILD)/obj/rules_defaults.o $(BUILD)/obj/rules_table.o,$(LIB_OBJ))
 RULE_FILES := $(sort $(wildcard rules/*.yml))
 HOOK_FILES := hooks/pre-commit hooks/pre-push
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -61,8 +66,13 @@ FUZZ_SMOKE_SECONDS ?= 5
 
 all: $(BUILD)/keyhound
 
-$(BUILD)/keyhound: $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+# ELF linkers export git_lib.c's mbedTLS stand-ins so that libgit2 binds to them
+# (start-up without parsing the CA bundle); Mach-O needs and takes no list.
+ifneq ($(shell uname -s),Darwin)
+EXPORTS := -Wl,--dynamic-list=scanner/dynamic.list
+endif
+$(BUILD)/keyhound: $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a scanner/dynamic.list
+	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a $(EXPORTS) $(LDLIBS)
 
 $(BUILD)/libkeyhound.a: $(LIB_OBJ)
 	rm -f $@
@@ -81,6 +91,21 @@ $(BUILD)/hooks_builtin.c: $(HOOK_FILES) $(BUILD)/embed-rules
 
 $(BUILD)/obj/%_builtin.o: $(BUILD)/%_builtin.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# ... and, for start-up speed, parsed and checked at build time into C tables
+# (scanner/rules_table.h): a pattern that does not compile fails the build.
+$(BUILD)/rules_table.c: $(RULE_FILES) $(BUILD)/rule-table
+	$(BUILD)/rule-table $(RULE_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/rules_table.o: $(BUILD)/rules_table.c scanner/rules_table.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libgen.a: $(GEN_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rule-table: tools/rule-table.c $(BUILD)/libgen.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libgen.a $(LDLIBS)
 
 $(BUILD)/embed-rules: tools/embed-rules.c | $(BUILD)/obj
 	$(CC) -std=c11 -O1 -o $@ $<

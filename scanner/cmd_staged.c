@@ -153,6 +153,13 @@ int cmd_staged(int argc, char **argv)
 		if (getenv("GIT_DIR") && *getenv("GIT_DIR"))
 			path = getenv("GIT_DIR");
 	}
+	/* Every tree on a changed path is read twice (finding the paths, then
+	 * diffing them) and every changed blob twice (diffing, then scanning):
+	 * let libgit2 keep them, where by default it keeps no blob and no tree
+	 * over 4 KiB. A staged change is small; the cache's total stays capped. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t)4 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
 	if (source_git_open(&repo, path ? path : ".", &err) < 0) {
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;

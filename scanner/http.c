@@ -17,9 +17,14 @@
 #include <strings.h>
 #include <time.h>
 #include "clock.h"
+#include "curl_load.h"
 #include "buf.h"
 #include "http.h"
 #include "xalloc.h"
+
+/* libcurl's functions, loaded by the first http_check_base_url or
+ * http_client_new (see curl_load.h); nothing below runs before that. */
+static const struct curl_api *cu;
 
 #ifndef KH_VERSION
 #define KH_VERSION "0"
@@ -84,24 +89,27 @@ static int is_loopback_host(const char *host)
 static int url_has(CURLU *u, CURLUPart part)
 {
 	char *v = NULL;
-	int has = curl_url_get(u, part, &v, 0) == CURLUE_OK && v && *v;
+	int has = cu->url_get(u, part, &v, 0) == CURLUE_OK && v && *v;
 
-	curl_free(v);
+	cu->free(v);
 	return has;
 }
 
 int http_check_base_url(const char *url, int *plain_http, struct err *err)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *scheme = NULL, *host = NULL;
 	int rc = 0;
 
 	*plain_http = 0;
+	if (!cu && !(cu = curl_load(err)))
+		return KH_EIO;
+	u = cu->url();
 	if (!u)
 		return err_set(err, KH_EINVAL, "out of memory parsing a URL");
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+	if (cu->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    cu->url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		rc = err_set(err, KH_EINVAL, "not a valid URL");
 		goto out;
 	}
@@ -121,9 +129,9 @@ int http_check_base_url(const char *url, int *plain_http, struct err *err)
 		     "plain http is allowed only to a loopback address (127.0.0.1, ::1, "
 		     "localhost); use https" : "only https URLs are allowed");
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	cu->free(scheme);
+	cu->free(host);
+	cu->url_cleanup(u);
 	return rc;
 }
 
@@ -198,56 +206,56 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 static void set_protocols(CURL *e, int plain_http)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the string forms */
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain_http ? "http" : "https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http" : "https");
+	cu->easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain_http ? "http" : "https");
+	cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http" : "https");
 #else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
+	cu->easy_setopt(e, CURLOPT_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
+	cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
 #endif
 }
 
 static CURL *easy_new(struct job *j)
 {
 	const struct http_request *r = &j->req;
-	CURL *e = curl_easy_init();
+	CURL *e = cu->easy_init();
 	size_t i;
 
 	if (!e)
 		return NULL;
 	for (i = 0; i < r->nheaders; i++) {
-		struct curl_slist *s = curl_slist_append(j->hdrs, r->headers[i]);
+		struct curl_slist *s = cu->slist_append(j->hdrs, r->headers[i]);
 		if (!s) {
-			curl_easy_cleanup(e);
+			cu->easy_cleanup(e);
 			return NULL;
 		}
 		j->hdrs = s;
 	}
-	curl_easy_setopt(e, CURLOPT_URL, r->url);
+	cu->easy_setopt(e, CURLOPT_URL, r->url);
 	set_protocols(e, r->plain_http);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_VERBOSE, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+	cu->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	cu->easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
+	cu->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	cu->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	cu->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(e, CURLOPT_VERBOSE, 0L);
+	cu->easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
+	cu->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 r->timeout_ms < CONNECT_TIMEOUT_MS ? r->timeout_ms : CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "keyhound/" KH_VERSION);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
+	cu->easy_setopt(e, CURLOPT_USERAGENT, "keyhound/" KH_VERSION);
+	cu->easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
 	if (r->plain_http) /* loopback: never through a proxy (the key would cross it in clear) */
-		curl_easy_setopt(e, CURLOPT_PROXY, "");
+		cu->easy_setopt(e, CURLOPT_PROXY, "");
 	if (!strcmp(r->method, "POST")) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+		cu->easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+		cu->easy_setopt(e, CURLOPT_POSTFIELDS, "");
 	} else if (!strcmp(r->method, "HEAD")) {
-		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		cu->easy_setopt(e, CURLOPT_NOBODY, 1L);
 	}
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	cu->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	cu->easy_setopt(e, CURLOPT_WRITEDATA, j);
+	cu->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	cu->easy_setopt(e, CURLOPT_HEADERDATA, j);
+	cu->easy_setopt(e, CURLOPT_PRIVATE, j);
 	return e;
 }
 
@@ -263,19 +271,19 @@ static const char *failure_text(CURLcode rc)
 	case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed";
 	case CURLE_UNSUPPORTED_PROTOCOL: return "protocol not allowed";
 	case CURLE_URL_MALFORMAT: return "malformed URL";
-	default: return curl_easy_strerror(rc); /* static text, no URL */
+	default: return cu->easy_strerror(rc); /* static text, no URL */
 	}
 }
 
 static void job_release_transfer(struct http_client *c, struct job *j)
 {
 	if (j->easy) {
-		curl_multi_remove_handle(c->multi, j->easy);
-		curl_easy_cleanup(j->easy);
+		cu->multi_remove_handle(c->multi, j->easy);
+		cu->easy_cleanup(j->easy);
 		j->easy = NULL;
 		c->active--;
 	}
-	curl_slist_free_all(j->hdrs);
+	cu->slist_free_all(j->hdrs);
 	j->hdrs = NULL;
 	buf_reset(&j->body);
 	reset_captured(j);
@@ -290,7 +298,7 @@ static void job_complete(struct http_client *c, struct job *j, int failed, const
 
 	memset(&r, 0, sizeof(r));
 	if (j->easy)
-		curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &r.status);
+		cu->easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &r.status);
 	r.failed = failed;
 	r.error = failed ? error : NULL;
 	r.body = j->body.data;
@@ -319,9 +327,9 @@ static size_t group_active(const struct http_client *c, const char *group)
 static void job_start(struct http_client *c, struct job *j)
 {
 	j->easy = easy_new(j);
-	if (!j->easy || curl_multi_add_handle(c->multi, j->easy) != CURLM_OK) {
+	if (!j->easy || cu->multi_add_handle(c->multi, j->easy) != CURLM_OK) {
 		if (j->easy)
-			curl_easy_cleanup(j->easy);
+			cu->easy_cleanup(j->easy);
 		j->easy = NULL;
 		job_complete(c, j, 1, "could not set up the request", 0);
 		return;
@@ -336,13 +344,15 @@ int http_client_new(struct http_client **out, size_t max_total, struct err *err)
 {
 	struct http_client *c;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (!cu && !(cu = curl_load(err)))
+		return KH_EIO;
+	if (cu->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return err_set(err, KH_EIO, "cannot initialise libcurl");
 	c = xcalloc(1, sizeof(*c));
-	c->multi = curl_multi_init();
+	c->multi = cu->multi_init();
 	if (!c->multi) {
 		free(c);
-		curl_global_cleanup();
+		cu->global_cleanup();
 		return err_set(err, KH_EIO, "cannot initialise libcurl");
 	}
 	c->max_total = max_total ? max_total : 1;
@@ -401,12 +411,12 @@ static void collect_done(struct http_client *c)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(c->multi, &left))) {
+	while ((m = cu->multi_info_read(c->multi, &left))) {
 		char *p = NULL;
 		struct job *j;
 		if (m->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &p);
+		cu->easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &p);
 		if ((j = (struct job *)(void *)p))
 			job_complete(c, j, m->data.result != CURLE_OK,
 				     failure_text(m->data.result), 1);
@@ -426,10 +436,10 @@ void http_client_run(struct http_client *c, volatile int *stop)
 		if (!left)
 			return;
 		if (c->active) {
-			curl_multi_perform(c->multi, &running);
+			cu->multi_perform(c->multi, &running);
 			collect_done(c);
 			if (c->active)
-				curl_multi_poll(c->multi, NULL, 0,
+				cu->multi_poll(c->multi, NULL, 0,
 						(int)(wait_ms < WAIT_STEP_MS ? wait_ms : WAIT_STEP_MS), NULL);
 		} else if (wait_ms > 0) {
 			sleep_ms(wait_ms < WAIT_STEP_MS ? wait_ms : WAIT_STEP_MS);
@@ -453,7 +463,7 @@ void http_client_free(struct http_client *c)
 		free(c->jobs[i]);
 	}
 	free(c->jobs);
-	curl_multi_cleanup(c->multi);
-	curl_global_cleanup();
+	cu->multi_cleanup(c->multi);
+	cu->global_cleanup();
 	free(c);
 }

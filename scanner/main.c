@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "git_lib.h"
 #include "opts.h"
 #include "pipeline.h"
 #include "session.h"
@@ -96,9 +97,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "help")) {
 		if (argc > 2 && (c = find(argv[2]))) {
 			char *hargv[] = {argv[2], (char *)"--help", NULL};
-			git_libgit2_init();
+			git_lib_init();
 			rc = c->fn(2, hargv);
-			git_libgit2_shutdown();
+			git_lib_shutdown();
 			return rc;
 		}
 		usage(stdout);
@@ -114,9 +115,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	git_lib_init();
 	rc = c->fn(argc - 1, argv + 1);
-	git_libgit2_shutdown();
+	git_lib_shutdown();
 	return rc;
 }

@@ -499,7 +499,7 @@ static int extend_rule_allowlist(struct loader *ld, struct rule_set *rs, yaml_no
 	return 1;
 }
 
-static void rule_set_put(struct rule_set *rs, struct rule *r)
+void rule_set_put(struct rule_set *rs, struct rule *r)
 {
 	size_t i;
 
@@ -633,22 +633,6 @@ int rule_set_load_file(struct rule_set *rs, const char *path, struct err *err)
 	return rc;
 }
 
-int rule_set_load_defaults(struct rule_set *rs, struct err *err)
-{
-	size_t i;
-	int rc;
-
-	for (i = 0; i < builtin_rule_files_count; i++) {
-		char name[512];
-		snprintf(name, sizeof(name), "builtin:%s", builtin_rule_files[i].name);
-		rc = rule_set_load_yaml(rs, builtin_rule_files[i].text, builtin_rule_files[i].len,
-					name, 1, err);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 /* ---- compiling ------------------------------------------------------------- */
 
 /* JIT compiles a pattern unless KEYHOUND_NO_JIT is set (valgrind cannot follow
@@ -668,19 +652,35 @@ struct rule_jit {
 	atomic_uchar *done; /* per rule: 1 once JIT compilation was tried */
 };
 
-void rule_set_jit(const struct rule_set *rs, size_t i)
+/* Compiles a pattern in byte mode (no UTF: scanned data is arbitrary bytes). */
+static pcre2_code *compile_pattern(const char *pat, int caseless, int *errcode,
+				   PCRE2_SIZE *erroff)
+{
+	uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | (caseless ? PCRE2_CASELESS : 0);
+
+	return pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, errcode, erroff, NULL);
+}
+
+int rule_set_ready(const struct rule_set *rs, size_t i)
 {
 	struct rule_jit *j = rs->jit;
+	struct rule *r = &rs->rules[i]; /* the rules array is the set's own, not const */
 
 	if (!j || atomic_load_explicit(&j->done[i], memory_order_acquire))
-		return;
+		return r->code ? 0 : -1;
 	pthread_mutex_lock(&j->lock);
 	if (!atomic_load_explicit(&j->done[i], memory_order_relaxed)) {
-		if (rs->rules[i].code)
-			jit_compile(rs->rules[i].code);
+		if (!r->code && r->deferred) {
+			int ec;
+			PCRE2_SIZE off;
+			r->code = compile_pattern(r->pattern, 0, &ec, &off);
+		}
+		if (r->code)
+			jit_compile(r->code);
 		atomic_store_explicit(&j->done[i], 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&j->lock);
+	return r->code ? 0 : -1;
 }
 
 static void rule_jit_free(struct rule_jit *j)
@@ -690,15 +690,6 @@ static void rule_jit_free(struct rule_jit *j)
 	pthread_mutex_destroy(&j->lock);
 	free(j->done);
 	free(j);
-}
-
-/* Compiles a pattern in byte mode (no UTF: scanned data is arbitrary bytes). */
-static pcre2_code *compile_pattern(const char *pat, int caseless, int *errcode,
-				   PCRE2_SIZE *erroff)
-{
-	uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP | (caseless ? PCRE2_CASELESS : 0);
-
-	return pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, errcode, erroff, NULL);
 }
 
 static int compile_list(const struct strlist *l, pcre2_code ***out, int caseless,
@@ -746,9 +737,10 @@ static int rule_compile(struct rule *r, struct err *err)
 		return err_set(err, KH_ERULE, "rule '%s' (%s): invalid pattern at offset %zu: %s",
 			       r->id, r->source, (size_t)off, (const char *)msg);
 	}
-	/* JIT is an accelerator, compiled on first use (rule_set_jit): when it
-	 * cannot compile, the interpreter runs. */
+	/* JIT is an accelerator, compiled on first use (rule_set_ready): when
+	 * it cannot compile, the interpreter runs. */
 	pcre2_pattern_info(r->code, PCRE2_INFO_CAPTURECOUNT, &ngroups);
+	r->ngroups = ngroups;
 	if (r->secret_group_name) {
 		int g = pcre2_substring_number_from_name(r->code,
 							 (PCRE2_SPTR)r->secret_group_name);
@@ -788,7 +780,12 @@ int rule_set_compile(struct rule_set *rs, struct err *err)
 		struct rule *r = &rs->rules[i];
 		if (r->disabled)
 			continue;
-		if (!r->code && (rc = rule_compile(r, err)))
+		rc = 0;
+		if (!r->deferred && !r->code)
+			rc = rule_compile(r, err);
+		else if (r->deferred && !r->allow.regex_code && !r->allow.line_code)
+			rc = compile_allowlist(&r->allow, r->id, err); /* once */
+		if (rc)
 			return rc;
 		if (r->max_length > rs->max_length)
 			rs->max_length = r->max_length;

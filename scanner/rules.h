@@ -76,8 +76,13 @@ struct rule {
 	int context_only;   /* informational (e.g. org ids): never fails a scan */
 	char *checksum;     /* checksum scheme (checksum.h) a match must pass, or NULL */
 	struct verify_spec *verify; /* NULL when the rule has no verifier */
-	pcre2_code *code;   /* compiled; NULL before rule_set_compile(); JIT compiled
-			     * on first use (rule_set_jit) */
+	unsigned ngroups;   /* capture groups in the pattern (known once compiled,
+			     * or from the build-time table) */
+	int deferred;       /* pattern checked at build time (rules_table.h):
+			     * compiled on first use, by rule_set_ready */
+	pcre2_code *code;   /* compiled; NULL before rule_set_compile() (and for a
+			     * deferred rule, before rule_set_ready); JIT compiled
+			     * on first use (rule_set_ready) */
 };
 
 struct rule_set {
@@ -89,7 +94,7 @@ struct rule_set {
 	char *fingerprint_key;       /* optional config `fingerprint-key` */
 	size_t max_length;           /* max over enabled rules' max_length */
 	struct prefilter *prefilter; /* keyword automaton over enabled rules */
-	struct rule_jit *jit;        /* which rules are JIT compiled yet (rule_set_jit) */
+	struct rule_jit *jit;        /* which rules are ready yet (rule_set_ready) */
 };
 
 void rule_set_init(struct rule_set *rs);
@@ -103,26 +108,36 @@ int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		       const char *name, int builtin, struct err *err);
 /* Reads and merges a file (see rule_set_load_yaml). */
 int rule_set_load_file(struct rule_set *rs, const char *path, struct err *err);
-/* Merges the default rules compiled into the binary. */
+/* Merges the default rules compiled into the binary (rules_defaults.c,
+ * from the build-time tables of rules_table.h). */
 int rule_set_load_defaults(struct rule_set *rs, struct err *err);
 
-/* Compiles every enabled rule's pattern (JIT where possible), the
- * allowlists and the prefilter. Errors name the rule id, its source and
- * the pattern offset. */
+/* Adds *r to rs, taking ownership of everything it points to; a rule with
+ * the same id is replaced. For loaders (rules.c, rules_defaults.c). */
+void rule_set_put(struct rule_set *rs, struct rule *r);
+
+/* Compiles every enabled rule's pattern (except deferred ones, checked at
+ * build time), the allowlists and the prefilter. Errors name the rule id,
+ * its source and the pattern offset. */
 int rule_set_compile(struct rule_set *rs, struct err *err);
 
 const struct rule *rule_set_find(const struct rule_set *rs, const char *id);
 
-/* JIT compiles rule i's pattern if that has not happened yet. Compiling
- * every pattern up front costs more than a pre-commit hook's whole scan
- * (tens of milliseconds for the default rules), and most rules never meet
+/* Makes rule i's pattern ready to match: compiles it if it was deferred,
+ * and JIT compiles it, if that has not happened yet. Compiling every
+ * pattern up front costs more than a pre-commit hook's whole scan (tens of
+ * milliseconds with JIT for the default rules), and most rules never meet
  * their keyword; so each pattern is compiled on its first use. Thread-safe
  * (the first caller compiles under a lock; the others wait, then share the
  * result). Call before matching with rs->rules[i].code; when JIT is not
- * available (or KEYHOUND_NO_JIT is set), PCRE2's interpreter runs instead. */
-void rule_set_jit(const struct rule_set *rs, size_t i);
+ * available (or KEYHOUND_NO_JIT is set), PCRE2's interpreter runs instead.
+ * Returns 0, or -1 when the pattern cannot be compiled (a deferred pattern
+ * that this PCRE2 rejects although the build's accepted it): the rule
+ * cannot run, and rs->rules[i].code stays NULL. */
+int rule_set_ready(const struct rule_set *rs, size_t i);
 
-/* Compiled-in defaults: generated at build time from rules/ (rules_builtin.c). */
+/* The default rules' YAML text, embedded at build time (rules_builtin.c):
+ * for `keyhound rules` tests and the build-time table's cross-check. */
 struct builtin_rule_file {
 	const char *name;
 	const char *text;

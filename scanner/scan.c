@@ -72,12 +72,9 @@ struct scan_scratch *scan_scratch_new(const struct rule_set *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n; i++) {
-		uint32_t g = 0;
-		if (rs->rules[i].code) {
-			pcre2_pattern_info(rs->rules[i].code, PCRE2_INFO_CAPTURECOUNT, &g);
-			if (g + 1 > maxgroups)
-				maxgroups = g + 1;
-		}
+		uint32_t g = rs->rules[i].ngroups;
+		if (g + 1 > maxgroups)
+			maxgroups = g + 1;
 	}
 	s->rs = rs;
 	s->md = pcre2_match_data_create(maxgroups, NULL);
@@ -173,8 +170,12 @@ static void run_rule(struct scan_scratch *s, unsigned ri, const struct content *
 	struct rule_windows *w = &s->win[ri];
 	size_t i;
 
-	if (w->n)
-		rule_set_jit(s->rs, ri);
+	if (w->n && rule_set_ready(s->rs, ri) < 0) {
+		if (stats)
+			stats_problem(stats, c->path, KH_ERULE, 1, "rule '%s' could not be "
+				      "compiled by this PCRE2 and did not run", r->id);
+		return;
+	}
 
 	for (i = 0; i < w->n; i++) {
 		size_t off = w->v[i].start, end = w->v[i].end;

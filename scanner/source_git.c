@@ -1180,10 +1180,7 @@ int source_git_run(const struct source_git_opts *o, const struct rule_set *rs,
 	 * its child's parent's) costs more memory than the time it saves; pack
 	 * files stay mapped (page cache, shared with the kernel). */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
-	/* libgit2 re-hashes every object it reads (with collision-detecting
-	 * SHA-1): a quarter of a history scan's time. git's own readers do not;
-	 * zlib's checksum still catches damaged data. */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	/* (Strict hash verification is off for every mode: git_lib.c.) */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)32 << 20);
 	oidset_init(&wk.trees);
 	oidset_init(&wk.tags);

@@ -238,6 +238,16 @@ test_expect_success 'failed checks never change the exit code' '
 	json_check dead2.json "d[\"stats\"][\"errors\"] == 0"
 '
 
+test_expect_success 'without libcurl, --verify warns, sends nothing and marks unknown' '
+	before=$(requests) &&
+	test_expect_code 1 env KEYHOUND_LIBCURL=/nonexistent/libcurl.so.4 \
+		"$KEYHOUND" dir dead --verify --format json >nocurl.json 2>nocurl.err &&
+	grep "^keyhound: warning: --verify: --verify needs libcurl 4 (KEYHOUND_LIBCURL)" nocurl.err &&
+	json_check nocurl.json "all(f[\"verified\"] == \"unknown\" for f in d[\"findings\"])" &&
+	test "$(requests)" -eq "$before" &&
+	test_expect_code 1 kh dir dead --format json >/dev/null
+'
+
 test_expect_success 'plain http to a non-loopback host is refused; localhost is fine' '
 	before=$(requests) &&
 	mkdir one && cp repo/invalid.py one/ &&

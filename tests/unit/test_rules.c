@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "rules.h"
 
@@ -254,6 +256,129 @@ static void test_severity_names(void **state)
 	assert_string_equal(severity_name(SEV_HIGH), "high");
 }
 
+/* ---- the build-time tables (rules_table.h) against the YAML they come from */
+
+static void same_str(const char *a, const char *b, const char *id, const char *what)
+{
+	if ((a == NULL) != (b == NULL) || (a && strcmp(a, b)))
+		fail_msg("%s: %s differs between rules/ and the built-in table", id, what);
+}
+
+static void same_list(const struct strlist *a, const struct strlist *b, const char *id,
+		      const char *what)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		fail_msg("%s: %s has %zu entries in rules/, %zu in the table", id, what, a->n,
+			 b->n);
+	for (i = 0; i < a->n; i++)
+		same_str(a->v[i], b->v[i], id, what);
+}
+
+static void test_table_matches_yaml(void **state)
+{
+	struct rule_set y, t;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	rule_set_init(&y);
+	rule_set_init(&t);
+	for (i = 0; i < builtin_rule_files_count; i++) {
+		char name[512];
+		snprintf(name, sizeof(name), "builtin:%s", builtin_rule_files[i].name);
+		assert_int_equal(rule_set_load_yaml(&y, builtin_rule_files[i].text,
+						    builtin_rule_files[i].len, name, 1, &err), 0);
+	}
+	assert_int_equal(rule_set_compile(&y, &err), 0); /* resolves named groups */
+	assert_int_equal(rule_set_load_defaults(&t, &err), 0);
+	assert_int_equal(rule_set_compile(&t, &err), 0);
+	assert_int_equal(y.n, t.n);
+	for (i = 0; i < y.n; i++) {
+		const struct rule *a = &y.rules[i], *b = &t.rules[i];
+		same_str(a->id, b->id, a->id, "id");
+		same_str(a->description, b->description, a->id, "description");
+		same_str(a->remediation, b->remediation, a->id, "remediation");
+		same_str(a->source, b->source, a->id, "source");
+		same_str(a->pattern, b->pattern, a->id, "pattern");
+		same_str(a->checksum, b->checksum, a->id, "checksum");
+		assert_int_equal(a->severity, b->severity);
+		assert_int_equal(a->secret_group, b->secret_group);
+		assert_int_equal(a->ngroups, b->ngroups);
+		assert_true(a->min_entropy == b->min_entropy);
+		assert_int_equal(a->max_length, b->max_length);
+		assert_int_equal(a->context_only, b->context_only);
+		assert_int_equal(a->builtin, b->builtin);
+		same_list(&a->keywords, &b->keywords, a->id, "keywords");
+		same_list(&a->examples, &b->examples, a->id, "examples");
+		same_list(&a->negative_examples, &b->negative_examples, a->id, "negative_examples");
+		same_list(&a->references, &b->references, a->id, "references");
+		same_list(&a->allow.paths, &b->allow.paths, a->id, "allow.paths");
+		same_list(&a->allow.regexes, &b->allow.regexes, a->id, "allow.regexes");
+		same_list(&a->allow.lines, &b->allow.lines, a->id, "allow.lines");
+		same_list(&a->allow.stopwords, &b->allow.stopwords, a->id, "allow.stopwords");
+		same_list(&a->allow.commits, &b->allow.commits, a->id, "allow.commits");
+		assert_true((a->verify == NULL) == (b->verify == NULL));
+		if (a->verify) {
+			const struct verify_spec *va = a->verify, *vb = b->verify;
+			same_str(va->provider, vb->provider, a->id, "verify.provider");
+			same_str(va->base_url, vb->base_url, a->id, "verify.base_url");
+			same_str(va->method, vb->method, a->id, "verify.method");
+			same_str(va->path, vb->path, a->id, "verify.path");
+			same_list(&va->headers, &vb->headers, a->id, "verify.headers");
+			same_list(&va->live_status, &vb->live_status, a->id, "verify.live_status");
+			same_list(&va->invalid_status, &vb->invalid_status, a->id,
+				  "verify.invalid_status");
+			same_list(&va->live_body, &vb->live_body, a->id, "verify.live_body");
+			same_list(&va->invalid_body, &vb->invalid_body, a->id, "verify.invalid_body");
+			same_list(&va->quota_body, &vb->quota_body, a->id, "verify.quota_body");
+			same_list(&va->identity_field, &vb->identity_field, a->id,
+				  "verify.identity_field");
+			same_list(&va->identity_header, &vb->identity_header, a->id,
+				  "verify.identity_header");
+		}
+	}
+	rule_set_release(&y);
+	rule_set_release(&t);
+}
+
+/* Built-in patterns are compiled on first use; one that this PCRE2 refuses
+ * is reported by rule_set_ready, never matched as NULL. */
+static void test_deferred_compile(void **state)
+{
+	struct rule_set rs;
+	struct rule bad;
+	struct err err;
+	size_t i, open_ai = 0;
+
+	(void)state;
+	rule_set_init(&rs);
+	assert_int_equal(rule_set_load_defaults(&rs, &err), 0);
+	memset(&bad, 0, sizeof(bad));
+	bad.id = strdup("zz-broken");
+	bad.description = strdup("broken");
+	bad.source = strdup("test");
+	bad.pattern = strdup("(unclosed");
+	strlist_add(&bad.keywords, "zz_");
+	bad.max_length = 64;
+	bad.builtin = bad.deferred = 1;
+	rule_set_put(&rs, &bad);
+	assert_int_equal(rule_set_compile(&rs, &err), 0); /* deferred: not compiled yet */
+	for (i = 0; i < rs.n; i++) {
+		assert_null(rs.rules[i].code);
+		if (!strcmp(rs.rules[i].id, "openai-project-key"))
+			open_ai = i;
+	}
+	assert_int_equal(rule_set_ready(&rs, open_ai), 0);
+	assert_non_null(rs.rules[open_ai].code);
+	assert_int_equal(rule_set_ready(&rs, open_ai), 0); /* once */
+	assert_int_equal(rule_set_ready(&rs, rs.n - 1), -1);
+	assert_null(rs.rules[rs.n - 1].code);
+	assert_int_equal(rule_set_ready(&rs, rs.n - 1), -1);
+	rule_set_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_severity_names),
 		cmocka_unit_test(test_rule_pack_shape),
 		cmocka_unit_test(test_rule_pack_families),
+		cmocka_unit_test(test_table_matches_yaml),
+		cmocka_unit_test(test_deferred_compile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

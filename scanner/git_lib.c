@@ -1,0 +1,70 @@
+/* git_lib.c - starts libgit2 for local repository access only (see git_lib.h).
+ *
+ * Where libgit2 is built with mbedTLS (Debian's libgit2 1.x is), its
+ * initialisation parses every certificate in the system CA bundle, about
+ * 4 ms of base64 and ASN.1 at each start, for HTTPS transports keyhound
+ * never uses. A pre-commit hook pays that on every commit. So this file
+ * defines mbedtls_x509_crt_parse_file and _path itself: the executable
+ * exports them (the Makefile's dynamic list), the dynamic linker binds
+ * libgit2's calls to them, and while git_lib_init runs they load nothing
+ * and report success. At any other time they forward to mbedTLS's own
+ * functions (dlsym RTLD_NEXT), so another user of mbedTLS in the process
+ * still gets its certificates. Nothing is weakened: libgit2 is left with
+ * an empty trust store, so an HTTPS connection through it would fail
+ * verification, never succeed unverified. Where libgit2 uses another TLS
+ * library, or the platform does not interpose (macOS two-level
+ * namespaces), these functions are simply never called.
+ */
+#define _GNU_SOURCE /* RTLD_NEXT in glibc */
+#include <dlfcn.h>
+#include <git2.h>
+#include <stddef.h>
+#include "git_lib.h"
+
+/* mbedTLS's own declarations are not needed: only the symbol names and
+ * the C signatures (int f(mbedtls_x509_crt *, const char *)) must match. */
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_path(void *chain, const char *path);
+
+static int skip_ca_bundle; /* set only on the main thread, around init */
+
+typedef int (*parse_fn)(void *chain, const char *path);
+
+static int forward(const char *name, void *chain, const char *path)
+{
+	void *sym = dlsym(RTLD_NEXT, name);
+	parse_fn f;
+
+	if (!sym)
+		return -0x2900; /* MBEDTLS_ERR_X509_FILE_IO_ERROR */
+	*(void **)&f = sym;
+	return f(chain, path);
+}
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	return skip_ca_bundle ? 0 : forward("mbedtls_x509_crt_parse_file", chain, path);
+}
+
+int mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	return skip_ca_bundle ? 0 : forward("mbedtls_x509_crt_parse_path", chain, path);
+}
+
+void git_lib_init(void)
+{
+	skip_ca_bundle = 1;
+	git_libgit2_init();
+	skip_ca_bundle = 0;
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	/* libgit2 re-hashes every object it reads, with collision-detecting
+	 * SHA-1: a quarter of a history scan's time and a tenth of a staged
+	 * scan's. git's own readers do not; zlib's checksum still catches
+	 * damaged data, and a scanner reads what is there either way. */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
+
+void git_lib_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
