@@ -80,7 +80,7 @@ echo "keyhound dir (OpenAI rules only)      ${t_kh_openai} s"
 if [ $have_rg = 1 ]; then
 	t_rg=$(run rg -uuu -a -g '!.git' "$RGPAT" "$@" | cut -d' ' -f1)
 	t_rgp=$(run rg -uuu -a -g '!.git' --pcre2 "$PAT" "$@" | cut -d' ' -f1)
-	echo "rg -uuu -a (OpenAI pattern)           ${t_rg} s   ($(rg --version | head -n 1))"
+	echo "rg -uuu -a (OpenAI pattern)           ${t_rg} s   ($(rg --version 2>/dev/null | head -n 1))"
 	echo "rg -uuu -a --pcre2 (OpenAI pattern)   ${t_rgp} s"
 	awk -v k="$t_kh" -v r="$t_rg" -v p="$t_rgp" 'BEGIN {
 		printf "ratio keyhound / rg            %.2fx  (target <= 2.0)\n", k / r;

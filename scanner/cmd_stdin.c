@@ -36,7 +36,7 @@ static int process_stdin(struct worker *w, void *item, void *payload, struct err
 	int rc;
 
 	(void)payload;
-	rc = scan_fd(w, STDIN_FILENO, it->name, NULL, err);
+	rc = scan_fd(w, STDIN_FILENO, 0, it->name, NULL, err);
 	if (!rc)
 		w->stats.files_scanned++;
 	return rc;

@@ -41,6 +41,12 @@ typedef int (*decoded_fn)(const struct decoded *d, void *payload);
 int decode_spans(const unsigned char *data, size_t len, size_t from, size_t to,
 		 size_t *budget, decoded_fn fn, void *payload);
 
+/* Chooses how byte classes are found: 0 SSE2 (or portable C), 1 AVX2,
+ * 2 AVX-512BW, capped at what the CPU has; by default the widest it has
+ * (KEYHOUND_NO_SIMD=1: level 0). All give the same spans. For tests; not
+ * thread-safe. */
+void decode_use_simd(int level);
+
 /* Is data UTF-16 text (a byte-order mark, or NUL in every other byte of its
  * start)? Returns 0 (no), 1 (little-endian) or 2 (big-endian). */
 int decode_utf16_kind(const unsigned char *data, size_t len);

@@ -17,6 +17,7 @@
 
 #define DEFAULT_QUEUE 256
 #define BATCH 32          /* items handed over per lock, to keep futex calls rare */
+#define POP_BATCH 4       /* items a worker takes per lock */
 #define WINDOW (8u << 20) /* own region of one window when reading a file */
 
 volatile int kh_interrupted;
@@ -37,9 +38,14 @@ struct pipeline {
 	int started;   /* threads running */
 };
 
-static void *pop(struct pipeline *p)
+/* Takes up to max items (a fair share of what is queued, so that one
+ * worker does not take everything) under one lock; returns how many, 0 when
+ * the queue is closed and empty. The source is woken only when the queue
+ * has drained to half, so that it refills a batch at a time instead of one
+ * item per wake-up. */
+static size_t pop(struct pipeline *p, void **out, size_t max)
 {
-	void *item = NULL;
+	size_t n = 0, share;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->qlen && !p->closed) {
@@ -47,32 +53,42 @@ static void *pop(struct pipeline *p)
 		pthread_cond_wait(&p->not_empty, &p->lock);
 		p->waiting_workers--;
 	}
-	if (p->qlen) {
-		item = p->queue[p->qhead];
+	share = (p->qlen + (size_t)p->nthreads - 1) / (size_t)p->nthreads;
+	if (share < max)
+		max = share ? share : 1;
+	while (p->qlen && n < max) {
+		out[n++] = p->queue[p->qhead];
 		p->qhead = (p->qhead + 1) % p->qcap;
 		p->qlen--;
-		if (p->waiting_source)
-			pthread_cond_signal(&p->not_full);
 	}
+	if (p->waiting_source && p->qlen <= p->qcap / 2)
+		pthread_cond_signal(&p->not_full);
 	pthread_mutex_unlock(&p->lock);
-	return item;
+	return n;
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->owner;
-	void *item;
+	void *items[POP_BATCH];
+	size_t n, i;
 
-	while ((item = pop(p))) {
-		if (!kh_interrupted) {
-			struct err err = {0, ""};
-			if (p->o.process(w, item, p->o.payload, &err) < 0 && err.code != KH_EINTR)
-				stats_problem(&w->stats, p->o.item_name ? p->o.item_name(item) : NULL,
-					      err.code, 1, "%s", err.msg[0] ? err.msg : "scan failed");
+	while ((n = pop(p, items, POP_BATCH))) {
+		for (i = 0; i < n; i++) {
+			void *item = items[i];
+			if (!kh_interrupted) {
+				struct err err = {0, ""};
+				if (p->o.process(w, item, p->o.payload, &err) < 0 &&
+				    err.code != KH_EINTR)
+					stats_problem(&w->stats,
+						      p->o.item_name ? p->o.item_name(item) : NULL,
+						      err.code, 1, "%s",
+						      err.msg[0] ? err.msg : "scan failed");
+			}
+			if (p->o.item_free)
+				p->o.item_free(item);
 		}
-		if (p->o.item_free)
-			p->o.item_free(item);
 	}
 	return NULL;
 }
@@ -228,7 +244,7 @@ static void count_lines(const unsigned char *data, size_t from, size_t to, uint6
 	}
 }
 
-int scan_fd(struct worker *w, int fd, const char *path, const char *rel_path,
+int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *rel_path,
 	    struct err *err)
 {
 	size_t ov = w->rs->max_length + 64;
@@ -251,7 +267,8 @@ int scan_fd(struct worker *w, int fd, const char *path, const char *rel_path,
 			/* A pipe may stay silent: wait in short slices so that an
 			 * interrupt delivered to another thread still stops us. */
 			struct pollfd pfd = {fd, POLLIN, 0};
-			while (!kh_interrupted && poll(&pfd, 1, 200) == 0)
+			while (!(flags & SCAN_FD_REGULAR) && !kh_interrupted &&
+			       poll(&pfd, 1, 200) == 0)
 				;
 			if (kh_interrupted)
 				return err_set(err, KH_EINTR, "interrupted");

@@ -62,12 +62,17 @@ void pipeline_finish(struct pipeline *p, struct finding_list *out, struct scan_s
 /* Set from a signal handler: workers and sources stop promptly. */
 extern volatile int kh_interrupted;
 
+/* scan_fd flags: the descriptor is a regular file, whose reads never block,
+ * so there is no need to poll before each read (a pipe may stay silent, and
+ * is polled in short slices so that an interrupt stops the scan). */
+#define SCAN_FD_REGULAR 1
+
 /* Scans an open file descriptor in overlapping windows of bounded size, so
  * memory does not grow with the file. path is the display path, rel_path the
  * path allowlists match (NULL = path). Returns 0 or KH_EIO (read error,
  * message in err). Findings go to w->findings; the first bytes of the item
  * are left in w->head (w->head_len of them) for sniffing file types. */
-int scan_fd(struct worker *w, int fd, const char *path, const char *rel_path,
+int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *rel_path,
 	    struct err *err);
 /* Scans a whole buffer already in memory. */
 int scan_memory(struct worker *w, const void *data, size_t len, const char *path,

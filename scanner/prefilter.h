@@ -9,6 +9,7 @@
 #define KH_PREFILTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "err.h"
 
 struct prefilter;
@@ -29,23 +30,21 @@ typedef int (*prefilter_hit_fn)(unsigned rule, size_t start, size_t end, void *p
 int prefilter_scan(const struct prefilter *pf, const unsigned char *data, size_t len,
 		   prefilter_hit_fn fn, void *payload);
 
-/* How common grams are (prefilter_grams.c), in occurrences per million
- * positions: trigrams with each byte ORed with 0x20 as the scan folds them,
- * and byte pairs folded to lower case. */
-struct prefilter_trigram {
-	char tri[4];
-	unsigned per_million;
+/* Chooses the scan: 0 the portable one, 1 AVX2, 2 AVX-512 (x86-64), capped
+ * at what the CPU has; by default the widest it has. KEYHOUND_NO_SIMD=1 in
+ * the environment makes every prefilter start with the portable scan. All
+ * find exactly the same occurrences (tests compare them). */
+void prefilter_use_simd(struct prefilter *pf, int on);
+
+/* How common 4-byte grams are (prefilter_grams.c), in occurrences per
+ * million positions, each byte ORed with 0x20 as the scan folds it; byte k
+ * of the gram in bits 8k..8k+7. */
+struct prefilter_gram {
+	uint32_t gram;
+	float per_million;
 };
-struct prefilter_pair {
-	char pair[3];
-	unsigned per_million;
-};
-extern const struct prefilter_trigram prefilter_trigrams[];
-extern const size_t prefilter_ntrigrams;
-extern const struct prefilter_pair prefilter_pairs[];
-extern const size_t prefilter_npairs;
-/* Per million: rarer than every listed gram. */
-#define PREFILTER_UNLISTED_TRIGRAM 15
-#define PREFILTER_UNLISTED_PAIR 100
+extern const struct prefilter_gram prefilter_grams[];
+extern const size_t prefilter_ngrams;
+extern const float prefilter_grams_listed; /* sum of the listed frequencies */
 
 #endif

@@ -581,7 +581,7 @@ int source_dir_process(struct worker *w, void *item, void *payload, struct err *
 	int rc;
 
 	(void)payload;
-	rc = scan_fd(w, it->fd, it->path, it->rel, err);
+	rc = scan_fd(w, it->fd, SCAN_FD_REGULAR, it->path, it->rel, err);
 	if (rc)
 		return rc;
 	w->stats.files_scanned++;

@@ -408,6 +408,79 @@ static void test_nested_depth_bounded(void **state)
 	free(b);
 }
 
+struct span_log {
+	unsigned long long sum; /* of positions, lengths and decoded bytes, order-aware */
+	size_t n;
+};
+
+static int log_span(const struct decoded *d, void *payload)
+{
+	struct span_log *l = payload;
+	size_t i;
+
+	l->n++;
+	l->sum = l->sum * 1000003u + d->src_start * 31u + d->src_end * 7u + d->len;
+	for (i = 0; i < d->len; i++)
+		l->sum = l->sum * 131u + d->data[i];
+	return 0;
+}
+
+/* Every way of finding byte classes (portable or SSE2, AVX2, AVX-512BW,
+ * where the CPU has them) finds the same spans with the same decoded bytes:
+ * base64 of text at every alignment to the 64-byte blocks, runs that cross
+ * blocks, '=' padding, identifiers, one alphabet mixed with the other, and
+ * a run longer than DECODE_MAX_SPAN. */
+static void test_simd_levels_agree(void **state)
+{
+	size_t n = (3u << 20) + 777, i = 0, k = 0;
+	unsigned char *buf = xmalloc(n);
+	struct span_log want = {0, 0};
+	int level;
+
+	(void)state;
+	srand(7);
+	while (i + 400 < n && i < (1u << 20)) {
+		char text[200], enc[300];
+		size_t tl = 20 + (size_t)rand() % 100, j, el;
+		for (j = 0; j < tl; j++)
+			text[j] = (char)(' ' + rand() % 95);
+		text[tl] = '\0';
+		b64(text, enc);
+		el = strlen(enc);
+		if (k % 5 == 1) /* the URL-safe alphabet */
+			for (j = 0; j < el; j++)
+				enc[j] = enc[j] == '+' ? '-' : enc[j] == '/' ? '_' : enc[j];
+		if (k % 7 == 3 && el > 10) /* both alphabets in one run: not decoded */
+			enc[el / 2] = '_', enc[el / 3] = '+';
+		buf[i++] = '\n';
+		memcpy(buf + i, enc, el);
+		i += el;
+		buf[i++] = k % 3 ? ' ' : '"';
+		for (j = (size_t)rand() % 70; j > 0; j--) /* filler: words, identifiers */
+			buf[i++] = (unsigned char)(j % 9 == 0 ? ' ' : "abcXYZ_019.;\n"[rand() % 13]);
+		k++;
+	}
+	memset(buf + i, 'A', n - i); /* an over-long run to the end */
+	for (i += 5; i + 7 < n; i += 4096)
+		memcpy(buf + i, "Zm9vYmFy", 8);
+	decode_use_simd(0);
+	{
+		size_t budget = (size_t)-1;
+		decode_spans(buf, n, 0, n, &budget, log_span, &want);
+	}
+	assert_true(want.n > 5000);
+	for (level = 1; level <= 2; level++) {
+		struct span_log got = {0, 0};
+		size_t budget = (size_t)-1;
+		decode_use_simd(level);
+		decode_spans(buf, n, 0, n, &budget, log_span, &got);
+		assert_int_equal(got.n, want.n);
+		assert_true(got.sum == want.sum);
+	}
+	decode_use_simd(2);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_identifiers_not_decoded_and_budget),
 		cmocka_unit_test(test_hostile_input_bounded),
 		cmocka_unit_test(test_nested_depth_bounded),
+		cmocka_unit_test(test_simd_levels_agree),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

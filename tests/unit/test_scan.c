@@ -285,7 +285,7 @@ static void test_windows(void **state)
 	w->scratch = scan_scratch_new(&rs);
 	finding_list_init(&w->findings);
 	stats_init(&w->stats);
-	assert_int_equal(scan_fd(w, fd, "big", NULL, &err), 0);
+	assert_int_equal(scan_fd(w, fd, SCAN_FD_REGULAR, "big", NULL, &err), 0);
 	close(fd);
 	assert_int_equal(w->findings.n, 3);
 	for (k = 0; k < 3; k++) {
