@@ -29,6 +29,14 @@ void buf_reset(struct buf *b)
 	b->data[0] = '\0';
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
 int buf_add(struct buf *b, const void *data, size_t len)
 {
 	if (b->max && (len > b->max || b->len > b->max - len))

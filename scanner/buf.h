@@ -18,6 +18,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 void buf_reset(struct buf *b);
+/* Shortens b to len bytes (no-op if it is not longer). */
+void buf_truncate(struct buf *b, size_t len);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);

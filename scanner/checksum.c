@@ -3,7 +3,11 @@
  * github: GitHub's ghp_/gho_/ghu_/ghs_ tokens are a 4-character prefix, 30
  * random base62 characters and 6 base62 digits holding the CRC32 of those 30
  * characters (the prefix is not part of the sum); npm's npm_ tokens use the
- * same scheme. Pure functions; no allocation.
+ * same scheme.
+ * gitlab: GitLab's routable tokens (glpat-PAYLOAD.01.LLCCCCCCC, and the
+ * earlier glpat-PAYLOAD.LLCCCCCCC) end in 7 base36 digits holding the CRC32
+ * (zlib's) of everything before them, prefix included, zero-padded.
+ * Pure functions; no allocation.
  */
 #include <stdint.h>
 #include <string.h>
@@ -54,14 +58,34 @@ static int crc32_base62_tail(const char *s, size_t len)
 	return v == crc32_of((const unsigned char *)s + body, len - 6 - body);
 }
 
+/* s ends in 7 base36 digits (0-9 a-z) of the CRC32 of everything before. */
+static int crc32_base36_tail(const char *s, size_t len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len < 8)
+		return 0;
+	for (i = len - 7; i < len; i++) {
+		char ch = s[i];
+		int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 10 : -1;
+		if (d < 0)
+			return 0;
+		v = v * 36 + (uint64_t)d;
+	}
+	return v == crc32_of((const unsigned char *)s, len - 7);
+}
+
 int checksum_known(const char *name)
 {
-	return !strcmp(name, "github") || !strcmp(name, "npm");
+	return !strcmp(name, "github") || !strcmp(name, "npm") || !strcmp(name, "gitlab");
 }
 
 int checksum_verify(const char *name, const char *secret, size_t len)
 {
 	if (!strcmp(name, "github") || !strcmp(name, "npm"))
 		return crc32_base62_tail(secret, len);
+	if (!strcmp(name, "gitlab"))
+		return crc32_base36_tail(secret, len);
 	return -1;
 }

@@ -3,9 +3,12 @@
  * Parses options, runs the directory source through the pipeline inside a
  * session, returns the exit code. The walk itself lives in source_dir.c.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cmd.h"
 #include "session.h"
 #include "source_dir.h"
@@ -22,6 +25,66 @@ static void usage(FILE *out)
 		"tree (or of the directory) is loaded automatically.\n\n"
 		"Options:\n");
 	opts_print_common_help(out, "dir");
+}
+
+/* Is path a, resolved, b or below it? */
+static int within(const char *a, const char *b)
+{
+	size_t bl = strlen(b);
+
+	return !strncmp(a, b, bl) && (a[bl] == '\0' || a[bl] == '/' || (bl == 1 && b[0] == '/'));
+}
+
+/* Drops the roots that another root holds (or that name the same place
+ * again), so that each file is scanned, and reported, once. Returns the
+ * number kept. */
+static size_t drop_nested_roots(const char **roots, size_t n)
+{
+	char **abs = xcalloc(n ? n : 1, sizeof(char *));
+	size_t i, j, out = 0;
+
+	for (i = 0; i < n; i++)
+		abs[i] = realpath(roots[i], NULL);
+	for (i = 0; i < n; i++) {
+		size_t holder = n;
+		for (j = 0; j < n && holder == n; j++)
+			if (j != i && abs[i] && abs[j] && within(abs[i], abs[j]) &&
+			    (strcmp(abs[i], abs[j]) || j < i))
+				holder = j;
+		if (holder < n)
+			session_print_warning("'%s' is already scanned as part of '%s'", roots[i],
+					      roots[holder]);
+		else
+			roots[out++] = roots[i];
+	}
+	for (i = 0; i < n; i++)
+		free(abs[i]);
+	free(abs);
+	return out;
+}
+
+/* With several roots, one configuration applies to all: the first root's.
+ * Says so for any other root that has a configuration of its own. */
+static void warn_other_configs(const char *const *roots, size_t n, const char *cfgroot,
+			       const struct session *s)
+{
+	size_t i;
+
+	if (s->opts.no_config)
+		return;
+	for (i = 1; i < n; i++) {
+		char *c = source_dir_config_root(roots[i]);
+		size_t l = strlen(c) + 32;
+		char *f = xmalloc(l);
+		struct stat st;
+		snprintf(f, l, "%s/.keyhound.yaml", c);
+		if (strcmp(c, cfgroot) && stat(f, &st) == 0)
+			session_print_warning("%s is not loaded: with several paths, the first "
+					      "path's configuration applies to all (scan '%s' on its "
+					      "own, or pass --config)", f, roots[i]);
+		free(f);
+		free(c);
+	}
 }
 
 int cmd_dir(int argc, char **argv)
@@ -64,7 +127,9 @@ int cmd_dir(int argc, char **argv)
 	}
 	if (!nroots)
 		roots[nroots++] = ".";
+	nroots = drop_nested_roots(roots, nroots);
 	cfgroot = source_dir_config_root(roots[0]);
+	warn_other_configs(roots, nroots, cfgroot, &s);
 	if (session_start(&s, cfgroot, &err) < 0) {
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;

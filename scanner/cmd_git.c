@@ -101,6 +101,12 @@ int cmd_git(int argc, char **argv)
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
+	if (go.range && go.all_objects) {
+		session_print_error("--all-objects cannot be combined with --range (a range is "
+				    "what its commits add; --all-objects scans the whole store)");
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
 	/* In a hook (no REPO given), git may name the repository in GIT_DIR
 	 * (`git --git-dir=... push`, worktrees): the pre-push hook must scan
 	 * the repository being pushed, not whatever "." finds. */

@@ -38,6 +38,8 @@ static void usage(FILE *out, const char *name)
 					      : "default: every keyhound hook there");
 }
 
+/* Where the repository's hooks live: core.hooksPath (relative to the work
+ * tree), else the common git directory's hooks/. Returns a new string. */
 static char *hooks_dir(git_repository *repo, struct err *err)
 {
 	git_config *cfg = NULL;
@@ -60,12 +62,61 @@ static char *hooks_dir(git_repository *repo, struct err *err)
 		out = xmalloc(n);
 		snprintf(out, n, "%shooks", common);
 	}
-	if (mkdir(out, 0755) < 0 && errno != EEXIST) {
-		err_set(err, KH_EIO, "cannot create hooks directory '%s': %s", out, strerror(errno));
-		free(out);
-		return NULL;
-	}
 	return out;
+}
+
+#define CREATED_MARK ".keyhound-created" /* in a hooks directory install-hook made */
+
+/* Creates dir and any missing parents (mkdir -p); when dir itself is new,
+ * leaves CREATED_MARK in it, so that uninstall-hook can take it away again. */
+static int make_hooks_dir(const char *dir, struct err *err)
+{
+	struct stat st;
+	char *p = xstrdup(dir), *slash;
+	int rc = 0;
+
+	if (stat(dir, &st) == 0) {
+		free(p);
+		return S_ISDIR(st.st_mode) ? 0 : err_set(err, KH_EIO, "'%s' is not a directory", dir);
+	}
+	for (slash = strchr(p + 1, '/'); !rc; slash = strchr(slash + 1, '/')) {
+		if (slash)
+			*slash = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			rc = err_set(err, KH_EIO, "cannot create hooks directory '%s': %s", p,
+				     strerror(errno));
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	free(p);
+	if (!rc) {
+		size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
+		char *m = xmalloc(n);
+		FILE *f;
+		snprintf(m, n, "%s/%s", dir, CREATED_MARK);
+		if ((f = fopen(m, "w")))
+			fclose(f);
+		free(m);
+	}
+	return rc;
+}
+
+/* After uninstalling: a hooks directory install-hook created, now empty
+ * but for its mark, is removed. */
+static void remove_created_dir(const char *dir)
+{
+	size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
+	char *m = xmalloc(n);
+	struct stat st;
+
+	snprintf(m, n, "%s/%s", dir, CREATED_MARK);
+	if (stat(m, &st) == 0 && unlink(m) == 0 && rmdir(dir) < 0) {
+		FILE *f = fopen(m, "w"); /* not empty: keep the mark */
+		if (f)
+			fclose(f);
+	}
+	free(m);
 }
 
 static int is_ours(const char *path)
@@ -233,8 +284,10 @@ static int run(int argc, char **argv, int install)
 		pre_commit = 1;
 		pre_push = !install;
 	}
-	if (source_git_open(&repo, path, &err) < 0 || !(dir = hooks_dir(repo, &err))) {
+	if (source_git_open(&repo, path, &err) < 0 || !(dir = hooks_dir(repo, &err)) ||
+	    (install && make_hooks_dir(dir, &err) < 0)) {
 		session_print_error("%s", err.msg);
+		free(dir);
 		git_repository_free(repo);
 		return KH_EXIT_ERROR;
 	}
@@ -247,6 +300,8 @@ static int run(int argc, char **argv, int install)
 			     : uninstall_one(dir, "pre-push", explicit, &err);
 	if (rc)
 		session_print_error("%s", err.msg);
+	else if (!install)
+		remove_created_dir(dir);
 	free(self);
 	free(dir);
 	git_repository_free(repo);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "report.h"
 #include "scan.h"
 #include "session.h"
 #include "source_dir.h"
@@ -79,11 +80,14 @@ static void result(struct checker *c, int ok, const char *rule, const char *what
 	c->n++;
 	if (!ok)
 		c->failed++;
+	char *safe = sanitize_for_terminal(rule, strlen(rule));
+
 	if (c->tap)
-		printf("%sok %d - %s %s %zu%s%s\n", ok ? "" : "not ", c->n, rule, what, idx + 1,
+		printf("%sok %d - %s %s %zu%s%s\n", ok ? "" : "not ", c->n, safe, what, idx + 1,
 		       ok ? "" : ": ", ok ? "" : why);
 	else if (!ok)
-		printf("FAIL %s %s %zu: %s\n", rule, what, idx + 1, why);
+		printf("FAIL %s %s %zu: %s\n", safe, what, idx + 1, why);
+	free(safe);
 }
 
 /* Counts findings of rule r in text (and findings of any rule). */
@@ -157,9 +161,13 @@ static void list(const struct rule_set *rs)
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->rules[i];
 		int say_context = r->context_only && !strstr(r->description, "context only");
-		printf("%-*s  %-8s  %s%s%s\n", (int)w, r->id, severity_name(r->severity),
-		       r->description, say_context ? " (context only)" : "",
-		       r->disabled ? " (disabled)" : "");
+		/* a repository's config names its own rules: no raw control bytes */
+		char *id = sanitize_for_terminal(r->id, strlen(r->id));
+		char *desc = sanitize_for_terminal(r->description, strlen(r->description));
+		printf("%-*s  %-8s  %s%s%s\n", (int)w, id, severity_name(r->severity), desc,
+		       say_context ? " (context only)" : "", r->disabled ? " (disabled)" : "");
+		free(id);
+		free(desc);
 	}
 }
 

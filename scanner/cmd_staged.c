@@ -24,8 +24,9 @@ static void usage(FILE *out)
 		"Scan what the next commit would add: the index against HEAD (or the empty\n"
 		"tree before the first commit), only the added lines, reported with the\n"
 		"line numbers of the staged version. Used by the pre-commit hook: inside a\n"
-		"hook (no REPO given), GIT_DIR and GIT_INDEX_FILE are honoured, so `git\n"
-		"commit -a` and `git commit PATH` are judged by the index they commit.\n\n"
+		"hook (no REPO given), GIT_DIR, GIT_WORK_TREE and GIT_INDEX_FILE are\n"
+		"honoured, so `git commit -a` and `git commit PATH` are judged by the index\n"
+		"they commit.\n\n"
 		"Options:\n");
 	opts_print_common_help(out, "staged");
 }
@@ -43,14 +44,49 @@ static int tree_of(git_repository *repo, const char *rev, git_tree **out)
 	return rc;
 }
 
+struct merge_heads {
+	git_oid v[16];
+	size_t n;
+};
+
+static int on_merge_head(const git_oid *oid, void *payload)
+{
+	struct merge_heads *m = payload;
+
+	if (m->n < sizeof(m->v) / sizeof(m->v[0]))
+		git_oid_cpy(&m->v[m->n++], oid);
+	return 0;
+}
+
+/* The tree of parent i of the commit to be: HEAD, then each merge head
+ * (an octopus merge has several). Returns <0 when there is no such parent. */
+static int parent_tree(git_repository *repo, const struct merge_heads *m, size_t i,
+		       git_tree **out)
+{
+	git_commit *c = NULL;
+	int rc;
+
+	*out = NULL;
+	if (i == 0)
+		return tree_of(repo, "HEAD", out);
+	if (i > m->n)
+		return GIT_ENOTFOUND;
+	if ((rc = git_commit_lookup(&c, repo, &m->v[i - 1])) < 0)
+		return rc;
+	rc = git_commit_tree(out, c);
+	git_commit_free(c);
+	return rc;
+}
+
 static int staged_added(git_repository *repo, git_index *idx, struct added_set *as,
 			struct err *err)
 {
 	git_diff_options dopts;
-	const char *parents[] = {"HEAD", "MERGE_HEAD"};
+	struct merge_heads merge = {{{{0}}}, 0};
 	struct staged_paths paths;
 	git_tree *head = NULL;
-	int i, rc = 0, have_head = 0;
+	size_t i;
+	int rc = 0, have_head = 0;
 
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	dopts.context_lines = 0;
@@ -66,24 +102,27 @@ static int staged_added(git_repository *repo, git_index *idx, struct added_set *
 		dopts.pathspec.count = paths.n;
 		dopts.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 	}
-	for (i = 0; i < 2; i++) {
+	git_repository_mergehead_foreach(repo, on_merge_head, &merge); /* none: no merge */
+	for (i = 0; i <= merge.n; i++) {
 		git_tree *t = NULL;
 		git_diff *diff = NULL;
 		struct added_set one;
-		if (tree_of(repo, parents[i], &t) < 0) {
-			if (i == 1)
-				break; /* no merge in progress */
+		if (parent_tree(repo, &merge, i, &t) < 0) {
+			if (i > 0) {
+				rc = err_from_git(err, -1, "cannot read the commit being merged");
+				break;
+			}
 			t = NULL;  /* unborn branch: against the empty tree */
 		} else if (i == 0) {
 			have_head = 1;
 		}
 		added_set_init(&one);
 		if ((rc = git_diff_tree_to_index(&diff, repo, t, idx, &dopts)) < 0)
-			err_from_git(err, rc, "comparing the index with %s", parents[i]);
+			err_from_git(err, rc, "comparing the index with %s", i ? "MERGE_HEAD" : "HEAD");
 		else
 			rc = added_set_from_diff(i == 0 ? as : &one, diff, err);
-		if (!rc && i == 1)
-			added_set_intersect(as, &one); /* a merge adds what is in neither parent */
+		if (!rc && i > 0)
+			added_set_intersect(as, &one); /* a merge adds what is in no parent */
 		added_set_release(&one);
 		git_diff_free(diff);
 		git_tree_free(t);
@@ -116,7 +155,7 @@ int cmd_staged(int argc, char **argv)
 {
 	struct session s;
 	struct err err = {0, ""};
-	const char *path = NULL, *index_file = NULL;
+	const char *path = NULL, *index_file = NULL, *work_tree = NULL;
 	git_repository *repo = NULL;
 	git_index *idx = NULL;
 	struct added_set as;
@@ -152,6 +191,10 @@ int cmd_staged(int argc, char **argv)
 		index_file = getenv("GIT_INDEX_FILE");
 		if (getenv("GIT_DIR") && *getenv("GIT_DIR"))
 			path = getenv("GIT_DIR");
+		/* `git --git-dir=D --work-tree=W commit` (e.g. a bare repository
+		 * managing dotfiles): git names the work tree too */
+		if (getenv("GIT_WORK_TREE") && *getenv("GIT_WORK_TREE"))
+			work_tree = getenv("GIT_WORK_TREE");
 	}
 	/* Every tree on a changed path is read twice (finding the paths, then
 	 * diffing them) and every changed blob twice (diffing, then scanning):
@@ -161,6 +204,12 @@ int cmd_staged(int argc, char **argv)
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t)4 << 20);
 	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)64 << 20);
 	if (source_git_open(&repo, path ? path : ".", &err) < 0) {
+		session_print_error("%s", err.msg);
+		rc = KH_EXIT_ERROR;
+		goto out;
+	}
+	if (work_tree && (rc = git_repository_set_workdir(repo, work_tree, 0)) < 0) {
+		err_from_git(&err, rc, "cannot use the work tree '%s'", work_tree);
 		session_print_error("%s", err.msg);
 		rc = KH_EXIT_ERROR;
 		goto out;

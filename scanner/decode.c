@@ -470,8 +470,14 @@ static size_t unescape(const unsigned char *p, size_t n, unsigned char *out, uin
 			} else if (c == 'x' && i + 3 < n && hexval(p[i + 2]) >= 0 && hexval(p[i + 3]) >= 0) {
 				out[o++] = (unsigned char)(hexval(p[i + 2]) * 16 + hexval(p[i + 3]));
 				i += 4;
-			} else if (c == '/' || c == '\\' || c == '-' || c == '+' || c == '=') {
+			} else if (c == '/' || c == '\\' || c == '-' || c == '+' || c == '=' ||
+				   c == '"' || c == '\'') {
 				out[o++] = c;
+				i += 2;
+			} else if (c == 'n' || c == 'r' || c == 't' || c == 'f' || c == 'b' || c == 'v') {
+				/* a control character: what ends a word before a key in
+				 * JSON strings, notebooks and string literals */
+				out[o++] = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : ' ';
 				i += 2;
 			} else {
 				out[o++] = p[i++];

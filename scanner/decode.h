@@ -1,5 +1,7 @@
 /* decode.h - find encoded spans (base64, percent-encoding, JSON/JS string
- * escapes, UTF-16 text) and hand their decoded bytes to the scanner.
+ * escapes, UTF-16 text) and hand their decoded bytes to the scanner. String
+ * escapes include \\n, \\t and \\r, so a key right after one has its word
+ * boundary in the decoded text.
  *
  * Keys hide inside encodings: Kubernetes Secret values, basic-auth headers,
  * .npmrc, data URLs, URLs, notebooks, UTF-16 files. The work is bounded: only

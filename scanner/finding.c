@@ -126,6 +126,7 @@ void finding_list_fingerprint(char (*out)[33], const struct finding_list *fl, co
 void finding_release(struct finding *f)
 {
 	free(f->path);
+	free(f->root_path);
 	free(f->secret);
 	free(f->redacted);
 	free(f->commit);

@@ -30,6 +30,8 @@ enum verify_status {
 struct finding {
 	const struct rule *rule; /* borrowed from the rule_set, which outlives findings */
 	char *path;              /* owned; relative to the scan root; "-"/name for stdin */
+	char *root_path;         /* owned; relative to the config root (the work tree's
+				  * top), where .keyhoundignore lives; NULL = path */
 	uint64_t line;           /* 1-based */
 	uint64_t column;         /* 1-based, bytes */
 	uint64_t end_column;     /* exclusive, bytes (may be on a later line: same line assumed) */

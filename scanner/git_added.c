@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "git_added.h"
+#include "safepath.h"
 #include "xalloc.h"
 
 void added_set_init(struct added_set *s)
@@ -34,7 +35,7 @@ static struct added_file *file_for(struct added_set *s, const git_diff_delta *d)
 	s->v = v;
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
-	f->path = xstrdup(d->new_file.path);
+	f->path = safepath_dup(d->new_file.path);
 	git_oid_cpy(&f->blob, &d->new_file.id);
 	return f;
 }
@@ -55,7 +56,8 @@ static int on_file(const git_diff_delta *d, float progress, void *payload)
 static int on_binary(const git_diff_delta *d, const git_diff_binary *b, void *payload)
 {
 	(void)b;
-	if (d->status != GIT_DELTA_DELETED && !git_oid_is_zero(&d->new_file.id))
+	if (d->status != GIT_DELTA_DELETED && !git_oid_is_zero(&d->new_file.id) &&
+	    d->new_file.mode != GIT_FILEMODE_COMMIT)
 		file_for(payload, d)->binary = 1;
 	return 0;
 }
@@ -68,8 +70,8 @@ static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 
 	(void)h;
 	if (l->origin != GIT_DIFF_LINE_ADDITION || l->new_lineno <= 0 ||
-	    d->status == GIT_DELTA_DELETED)
-		return 0;
+	    d->status == GIT_DELTA_DELETED || d->new_file.mode == GIT_FILEMODE_COMMIT)
+		return 0; /* a submodule's line is its commit id: nothing to read */
 	f = file_for(payload, d);
 	v = f->lines;
 	xgrow(&v, &f->cap, f->n + 1, sizeof(uint32_t));
@@ -94,6 +96,31 @@ int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err)
 	return 0;
 }
 
+int added_set_from_blobs(struct added_set *s, git_repository *repo, const git_oid *old_blob,
+			 const git_oid *new_blob, const char *path, struct err *err)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options dopts;
+	int rc;
+
+	if ((rc = git_blob_lookup(&b, repo, new_blob)) < 0)
+		return err_from_git(err, rc, "cannot read the blob of '%s'", path);
+	if (old_blob && (rc = git_blob_lookup(&a, repo, old_blob)) < 0) {
+		/* the old side is unreadable: every line of the new one counts */
+		git_blob_free(b);
+		return err_from_git(err, rc, "cannot read the previous blob of '%s'", path);
+	}
+	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+	dopts.context_lines = 0;
+	dopts.interhunk_lines = 0;
+	rc = git_diff_blobs(a, path, b, path, &dopts, on_file, on_binary, NULL, on_line, s);
+	git_blob_free(a);
+	git_blob_free(b);
+	if (rc < 0)
+		return err_from_git(err, rc, "comparing two versions of '%s'", path);
+	return 0;
+}
+
 static int has_line(const struct added_file *f, uint64_t line)
 {
 	size_t lo = 0, hi = f->n;
@@ -110,6 +137,42 @@ static int has_line(const struct added_file *f, uint64_t line)
 			return 1;
 	}
 	return 0;
+}
+
+/* Does a finding whose span covers lines [first, last] touch an added line?
+ * (A private key is many lines; rotating one changes its body, not always
+ * its first line.) */
+static int has_any_line(const struct added_file *f, uint64_t first, uint64_t last)
+{
+	size_t lo = 0, hi = f->n;
+
+	if (f->binary)
+		return 1;
+	while (lo < hi) { /* the first added line >= first */
+		size_t mid = (lo + hi) / 2;
+		if (f->lines[mid] < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->n && f->lines[lo] <= last;
+}
+
+/* The last line of finding d's span in data (its first line plus the
+ * newlines inside the span). */
+static uint64_t last_line(const struct finding *d, const unsigned char *data, size_t len)
+{
+	uint64_t line = d->line;
+	size_t i, end;
+
+	if (d->offset >= len)
+		return line;
+	end = d->offset + (size_t)(d->end_column - d->column);
+	if (end > len || end < d->offset)
+		end = len;
+	for (i = (size_t)d->offset; i < end; i++)
+		line += data[i] == '\n';
+	return line;
 }
 
 void added_set_intersect(struct added_set *acc, const struct added_set *other)
@@ -194,7 +257,9 @@ void added_set_scan(const struct added_set *s, git_repository *repo, const struc
 		stats->bytes_scanned += git_odb_object_size(obj);
 		for (j = 0; j < tmp.n; j++) {
 			struct finding *d;
-			if (!has_line(f, tmp.v[j].line))
+			if (!has_any_line(f, tmp.v[j].line,
+					  last_line(&tmp.v[j], git_odb_object_data(obj),
+						    git_odb_object_size(obj))))
 				continue;
 			d = finding_list_push(out);
 			*d = tmp.v[j];

@@ -2,8 +2,9 @@
  * against its parents) and the staged scan (the index against HEAD).
  *
  * From a libgit2 diff with zero context lines, records per new-side file its
- * blob id and the line numbers it adds; binary files count as wholly added.
- * Then scans those blobs and keeps findings on added lines only.
+ * blob id and the line numbers it adds; binary files count as wholly added;
+ * submodules (gitlinks) add nothing to read. Then scans those blobs and keeps
+ * findings on added lines only.
  */
 #ifndef KH_GIT_ADDED_H
 #define KH_GIT_ADDED_H
@@ -35,11 +36,21 @@ void added_set_release(struct added_set *s);
 /* Adds what diff adds to s (renames found first, so a pure rename adds
  * nothing). Returns 0 or <0 with err. */
 int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err);
+/* Adds what new_blob adds relative to old_blob (NULL: a new file) at path,
+ * comparing the two blobs alone (no rename detection): the range scan's way
+ * through a commit whose trees libgit2 cannot compare whole (a damaged or
+ * missing object). Returns 0 or <0 with err (new_blob unreadable, or
+ * old_blob unreadable: then nothing is added, and the caller may treat the
+ * file as new). */
+int added_set_from_blobs(struct added_set *s, git_repository *repo, const git_oid *old_blob,
+			 const git_oid *new_blob, const char *path, struct err *err);
 /* Keeps in acc only lines also added in other (a merge adds what is new
  * relative to every parent). */
 void added_set_intersect(struct added_set *acc, const struct added_set *other);
-/* Reads each file's blob, scans it, appends findings on added lines (with
- * path and blob set) to out. */
+/* Reads each file's blob, scans it, appends findings that touch an added
+ * line (a finding spanning several lines, such as a private key, counts if
+ * any of its lines was added) to out, with path and blob set. Blobs over
+ * max_size are skipped and reported. */
 void added_set_scan(const struct added_set *s, git_repository *repo, const struct rule_set *rs,
 		    struct scan_scratch *sc, struct finding_list *out, struct scan_stats *stats);
 

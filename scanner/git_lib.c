@@ -19,6 +19,8 @@
 #include <dlfcn.h>
 #include <git2.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 #include "git_lib.h"
 
 /* mbedTLS's own declarations are not needed: only the symbol names and
@@ -62,6 +64,40 @@ void git_lib_init(void)
 	 * scan's. git's own readers do not; zlib's checksum still catches
 	 * damaged data, and a scanner reads what is there either way. */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+}
+
+static char warning[320]; /* set on the main thread, read by the command layer */
+
+int git_lib_open(git_repository **out, const char *path, unsigned int flags)
+{
+	int rc = git_repository_open_ext(out, path, flags, NULL);
+	const git_error *e;
+	char why[256];
+
+	if (rc >= 0 || warning[0])
+		return rc;
+	e = git_error_last();
+	if (!e || !e->message || !strstr(e->message, "config"))
+		return rc;
+	/* the user's own git configuration (~/.gitconfig, ~/.config/git/config,
+	 * /etc/gitconfig) cannot be read, e.g. HOME names a directory this user
+	 * may not enter: keyhound needs none of it, so go on without it */
+	snprintf(why, sizeof(why), "%s", e->message);
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_SYSTEM, "");
+	git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_PROGRAMDATA, "");
+	*out = NULL;
+	rc = git_repository_open_ext(out, path, flags, NULL);
+	if (rc >= 0)
+		snprintf(warning, sizeof(warning),
+			 "cannot read your git configuration (%s): going on without it", why);
+	return rc;
+}
+
+const char *git_lib_warning(void)
+{
+	return warning[0] ? warning : NULL;
 }
 
 void git_lib_shutdown(void)

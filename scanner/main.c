@@ -58,6 +58,10 @@ int cmd_version(int argc, char **argv)
 		       "Options:\n  %-24s %s\n", "-h, --help", "show this help");
 		return 0;
 	}
+	if (argc > 1) {
+		session_print_error("version takes no arguments ('%s')", argv[1]);
+		return KH_EXIT_ERROR;
+	}
 	git_libgit2_version(&maj, &min, &rev);
 	printf("keyhound %s (libgit2 %d.%d.%d, PCRE2 %d.%d)\n", KH_VERSION, maj, min, rev,
 	       PCRE2_MAJOR, PCRE2_MINOR);
@@ -70,6 +74,23 @@ static void on_signal(int sig)
 	if (kh_interrupted) /* a second Ctrl-C: stop now */
 		_exit(KH_EXIT_INTERRUPTED);
 	kh_interrupted = 1;
+}
+
+/* A file keyhound has mapped (a git pack file, through libgit2 or its own
+ * pack reader) was truncated by another process while being read: the
+ * kernel says so with SIGBUS. No data can be trusted after that; say what
+ * happened and stop with the error code, not a crash. Nothing was written:
+ * reports are written after the scan. */
+static void on_bus_error(int sig)
+{
+	static const char msg[] = "keyhound: error: a file being read was truncated by another "
+				  "process (a git pack rewritten during the scan?); the scan stopped\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(KH_EXIT_ERROR);
 }
 
 static const struct command *find(const char *name)
@@ -114,6 +135,8 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_bus_error;
+	sigaction(SIGBUS, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	git_lib_init();
 	rc = c->fn(argc - 1, argv + 1);

@@ -6,7 +6,8 @@
  *  "author", "email", "date", "message", ...}], "stats": {...}}
  * Git fields are null outside history scans. Strings are valid UTF-8: a path
  * holding invalid UTF-8 gets U+FFFD in "path" and its exact bytes,
- * percent-encoded, in "path_bytes". Only formats; the raw secret is written
+ * percent-encoded, in "path_bytes"; a commit message likewise in
+ * "message_bytes". Only formats; the raw secret is written
  * only with show_secrets.
  */
 #include <jansson.h>
@@ -86,6 +87,16 @@ static json_t *finding_json(const struct finding *f, const struct report_opts *o
 	json_object_set_new(j, "email", jstr(f->email));
 	json_object_set_new(j, "date", jstr(f->date));
 	json_object_set_new(j, "message", jstr(f->message));
+	if (f->message) { /* like the path: exact bytes when not valid UTF-8 */
+		int mexact = 1;
+		char *um = utf8_valid_copy(f->message, strlen(f->message), &mexact);
+		if (!mexact) {
+			char *mb = percent_encode(f->message);
+			json_object_set_new(j, "message_bytes", json_string(mb));
+			free(mb);
+		}
+		free(um);
+	}
 	json_object_set_new(j, "blob", jstr(f->blob));
 	json_object_set_new(j, "occurrences", json_integer(f->occurrences));
 	json_object_set_new(j, "offset", json_integer((json_int_t)f->offset));

@@ -17,6 +17,7 @@
 #include <yaml.h>
 #include "checksum.h"
 #include "prefilter.h"
+#include "readfile.h"
 #include "rules.h"
 #include "xalloc.h"
 
@@ -447,8 +448,9 @@ static int load_rule(struct loader *ld, yaml_node_t *map, struct rule *r)
 	{
 		size_t i;
 		for (i = 0; i < r->keywords.n; i++)
-			if (!r->keywords.v[i][0])
-				return node_err(ld, map, "rule has an empty keyword: %s", r->id);
+			if (strlen(r->keywords.v[i]) < 2)
+				return node_err(ld, map, "rule %s: a keyword is shorter than 2 characters",
+						r->id);
 	}
 	r->source = xstrdup(ld->name);
 	return 0;
@@ -571,6 +573,41 @@ static int load_root(struct loader *ld, struct rule_set *rs, yaml_node_t *root)
 	return 0;
 }
 
+/* Rules and configurations nest a few levels (a rule's allowlist's list is
+ * the deepest); libyaml's time grows with the square of the nesting depth,
+ * so a deeper document (a hostile [[[[...) is refused after a first pass of
+ * parse events that stops at that depth. */
+#define MAX_YAML_DEPTH 32
+
+static int check_depth(const char *text, size_t len, const char *name, struct err *err)
+{
+	yaml_parser_t p;
+	yaml_event_t e;
+	int depth = 0, rc = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return err_set(err, KH_EINVAL, "%s: cannot initialize YAML parser", name);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	while (yaml_parser_parse(&p, &e)) { /* a syntax error: reported by the load */
+		int end = e.type == YAML_STREAM_END_EVENT;
+		if (e.type == YAML_SEQUENCE_START_EVENT || e.type == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_YAML_DEPTH) {
+				rc = err_set(err, KH_EINVAL, "%s:%lu:%lu: nested deeper than %d levels",
+					     name, (unsigned long)e.start_mark.line + 1,
+					     (unsigned long)e.start_mark.column + 1, MAX_YAML_DEPTH);
+				end = 1;
+			}
+		} else if (e.type == YAML_SEQUENCE_END_EVENT || e.type == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&e);
+		if (end)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return rc;
+}
+
 int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		       const char *name, int builtin, struct err *err)
 {
@@ -579,6 +616,8 @@ int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
 	struct loader ld = {&doc, name, builtin, err};
 	int rc;
 
+	if (!builtin && (rc = check_depth(text, len, name, err)) < 0)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return err_set(err, KH_EINVAL, "%s: cannot initialize YAML parser", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -598,36 +637,14 @@ int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
 	return rc;
 }
 
-int rule_set_load_file(struct rule_set *rs, const char *path, struct err *err)
+int rule_set_load_file(struct rule_set *rs, const char *path, int flags, struct err *err)
 {
-	FILE *f = fopen(path, "rb");
 	char *text = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t len = 0;
 	int rc;
 
-	if (!f)
-		return err_set(err, errno == ENOENT ? KH_ENOTFOUND : KH_EIO,
-			       "cannot read config '%s': %s", path, strerror(errno));
-	for (;;) {
-		void *v = text;
-		xgrow(&v, &cap, len + 65536, 1);
-		text = v;
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-		if (len > (16u << 20)) {
-			fclose(f);
-			free(text);
-			return err_set(err, KH_ELIMIT, "config '%s' is larger than 16 MiB", path);
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		free(text);
-		return err_set(err, KH_EIO, "cannot read config '%s'", path);
-	}
-	fclose(f);
+	if ((rc = readfile(&text, &len, path, "config", (size_t)16 << 20, flags, err)) < 0)
+		return rc;
 	rc = rule_set_load_yaml(rs, text, len, path, 0, err);
 	free(text);
 	return rc;

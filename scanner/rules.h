@@ -106,8 +106,10 @@ void rule_set_release(struct rule_set *rs);
  * A rule whose id already exists replaces it. Returns 0 or KH_EINVAL. */
 int rule_set_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		       const char *name, int builtin, struct err *err);
-/* Reads and merges a file (see rule_set_load_yaml). */
-int rule_set_load_file(struct rule_set *rs, const char *path, struct err *err);
+/* Reads and merges a file (see rule_set_load_yaml): a regular file of at
+ * most 16 MiB; flags READFILE_NO_FOLLOW (readfile.h) refuses a symbolic link,
+ * for a repository's own configuration. */
+int rule_set_load_file(struct rule_set *rs, const char *path, int flags, struct err *err);
 /* Merges the default rules compiled into the binary (rules_defaults.c,
  * from the build-time tables of rules_table.h). */
 int rule_set_load_defaults(struct rule_set *rs, struct err *err);

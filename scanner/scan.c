@@ -14,7 +14,6 @@
  *    specific rule wins), then lines and columns are computed.
  * Knows nothing about where content comes from or how findings are printed.
  */
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,6 +21,7 @@
 #include "checksum.h"
 #include "decode.h"
 #include "entropy.h"
+#include "pathglob.h"
 #include "placeholder.h"
 #include "prefilter.h"
 #include "scan.h"
@@ -63,6 +63,7 @@ struct scan_scratch {
 	struct candidate *cand;
 	size_t ncand, capcand;
 	size_t len;               /* length of the content being scanned */
+	struct scan_stats *stats; /* scan_content's, during the call (may be NULL) */
 };
 
 struct scan_scratch *scan_scratch_new(const struct rule_set *rs)
@@ -260,28 +261,32 @@ static size_t dedup_candidates(struct candidate *v, size_t n)
 	return out;
 }
 
-static int glob_match(const char *glob, const char *path)
-{
-	size_t gl = strlen(glob);
-
-	if (!fnmatch(glob, path, 0))
-		return 1;
-	/* a trailing slash or slash-star-star also covers everything below dir */
-	if (gl && glob[gl - 1] == '/' && !strncmp(glob, path, gl))
-		return 1;
-	if (gl > 3 && !strcmp(glob + gl - 3, "/**") && !strncmp(glob, path, gl - 2))
-		return 1;
-	return 0;
-}
-
-static int regex_any(pcre2_code **codes, size_t n, const unsigned char *p, size_t len,
-		     pcre2_match_data *md)
+/* Does any of the allowlist patterns match p[0, len)? They run with the scan's
+ * match limits and JIT stack; a pattern that hits a limit does not allowlist
+ * (the finding stays reported), and the limit hit is reported like a rule's. */
+static int regex_any(struct scan_scratch *s, pcre2_code **codes, const struct strlist *src,
+		     const unsigned char *p, size_t len, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (codes && codes[i] && pcre2_match(codes[i], p, len, 0, 0, md, NULL) >= 0)
+	for (i = 0; i < src->n; i++) {
+		int rc;
+		if (!codes || !codes[i])
+			continue;
+		rc = pcre2_match(codes[i], p, len, 0, 0, s->md, s->mctx);
+		if (rc >= 0)
 			return 1;
+		if (rc != PCRE2_ERROR_NOMATCH && s->stats) {
+			PCRE2_UCHAR msg[128];
+			pcre2_get_error_message(rc, msg, sizeof(msg));
+			pthread_mutex_lock(&s->stats->lock);
+			s->stats->limit_hits++;
+			pthread_mutex_unlock(&s->stats->lock);
+			stats_problem(s->stats, path, KH_ELIMIT, 1,
+				      "allowlist pattern '%s' stopped: %s (the finding is reported)",
+				      src->v[i], (const char *)msg);
+		}
+	}
 	return 0;
 }
 
@@ -306,20 +311,20 @@ static int stopword_any(const struct strlist *l, const unsigned char *p, size_t 
 	return 0;
 }
 
-static int allowed_by(const struct allowlist *a, const char *path, const unsigned char *sec,
-		      size_t slen, const unsigned char *line, size_t llen, pcre2_match_data *md)
+static int allowed_by(struct scan_scratch *s, const struct allowlist *a, const char *path,
+		      const unsigned char *sec, size_t slen, const unsigned char *line, size_t llen)
 {
 	size_t i;
 
 	if (path)
 		for (i = 0; i < a->paths.n; i++)
-			if (glob_match(a->paths.v[i], path))
+			if (pathglob_match(a->paths.v[i], path))
 				return 1;
-	if (regex_any(a->regex_code, a->regexes.n, sec, slen, md))
+	if (regex_any(s, a->regex_code, &a->regexes, sec, slen, path))
 		return 1;
 	if (stopword_any(&a->stopwords, sec, slen))
 		return 1;
-	if (line && regex_any(a->line_code, a->lines.n, line, llen, md))
+	if (line && regex_any(s, a->line_code, &a->lines, line, llen, path))
 		return 1;
 	return 0;
 }
@@ -367,19 +372,30 @@ static void cursor_advance(struct line_cursor *lc, const struct content *c, size
 	lc->pos = to;
 }
 
-static enum suppress_reason suppression(const struct rule_set *rs, const struct rule *r,
+/* Line allowlist patterns see at most this much of a longer line (minified
+ * code), centred on the secret, so that their work stays bounded. */
+#define LINE_ALLOW_REACH 2048
+
+static enum suppress_reason suppression(struct scan_scratch *s, const struct rule *r,
 					const struct content *c, const unsigned char *sec,
-					size_t slen, size_t ls, size_t le, int line_whole,
-					pcre2_match_data *md)
+					size_t slen, size_t ls, size_t le, size_t ss, int line_whole)
 {
 	const unsigned char *line = line_whole ? c->data + ls : NULL;
 	const char *path = c->rel_path ? c->rel_path : c->path;
+	size_t llen = le - ls;
 
 	if (line_whole && le - ls <= INLINE_ALLOW_MAX_LINE &&
 	    bytes_contains(c->data + ls, le - ls, INLINE_ALLOW_TAG))
 		return SUPPRESS_INLINE;
-	if (allowed_by(&rs->allow, path, sec, slen, line, le - ls, md) ||
-	    allowed_by(&r->allow, path, sec, slen, line, le - ls, md))
+	if (line && llen > 2 * LINE_ALLOW_REACH) {
+		size_t from = ss > ls + LINE_ALLOW_REACH ? ss - LINE_ALLOW_REACH : ls;
+		if (from + 2 * LINE_ALLOW_REACH > le)
+			from = le - 2 * LINE_ALLOW_REACH;
+		line = c->data + from;
+		llen = 2 * LINE_ALLOW_REACH;
+	}
+	if (allowed_by(s, &s->rs->allow, path, sec, slen, line, llen) ||
+	    allowed_by(s, &r->allow, path, sec, slen, line, llen))
 		return SUPPRESS_CONFIG;
 	return SUPPRESS_NONE;
 }
@@ -428,6 +444,7 @@ static void emit(struct scan_scratch *s, const struct content *c, const struct h
 	f = finding_list_push(out);
 	f->rule = r;
 	f->path = xstrdup(c->path ? c->path : "");
+	f->root_path = c->rel_path && strcmp(c->rel_path, f->path) ? xstrdup(c->rel_path) : NULL;
 	f->line = lc->line;
 	f->offset = abs;
 	f->column = abs - lc->line_start + 1;
@@ -447,8 +464,8 @@ static void emit(struct scan_scratch *s, const struct content *c, const struct h
 	f->secret = xmemdup(h->secret, h->secret_len);
 	f->redacted = redact_secret_for(r, f->secret, f->secret_len);
 	f->decoded = h->encoding ? xstrdup(h->encoding) : NULL;
-	f->suppressed = suppression(s->rs, r, c, h->secret, h->secret_len, ls, le, line_whole,
-				    s->md);
+	f->suppressed = suppression(s, r, c, h->secret, h->secret_len, ls, le,
+				    h->start >= ls && h->start <= le ? h->start : ls, line_whole);
 }
 
 /* Prefilter, rules and dedup over content d; leaves candidates in s->cand
@@ -483,9 +500,11 @@ struct decode_ctx {
 	size_t budget;
 };
 
-/* Is this secret already reported inside [start, end) of this window? */
-static int already_found(const struct decode_ctx *x, const unsigned char *sec, size_t len,
-			 size_t start, size_t end)
+/* Is this secret already reported inside [start, end) of this window, by a
+ * rule at least as severe as r? (A less severe one, e.g. the generic rule on
+ * the plain text, gives way to r: replaces_plain.) */
+static int already_found(const struct decode_ctx *x, const struct rule *r,
+			 const unsigned char *sec, size_t len, size_t start, size_t end)
 {
 	uint64_t a = x->c->base_offset + start, b = x->c->base_offset + end;
 	size_t i;
@@ -493,7 +512,8 @@ static int already_found(const struct decode_ctx *x, const unsigned char *sec, s
 	for (i = x->first; i < x->out->n; i++) {
 		const struct finding *f = &x->out->v[i];
 		if (!f->dropped && f->secret_len == len && !memcmp(f->secret, sec, len) &&
-		    f->offset >= a && f->offset < b)
+		    f->offset >= a && f->offset < b &&
+		    (f->rule == r || (int)f->rule->severity >= (int)r->severity))
 			return 1;
 	}
 	return 0;
@@ -557,7 +577,8 @@ static int on_decoded(const struct decoded *d, void *payload)
 		h.secret_len = k->end - k->start;
 		h.encoding = d->encoding;
 		if (h.start < x->c->own_start || h.start >= x->c->own_end ||
-		    already_found(x, h.secret, h.secret_len, ss, se) || replaces_plain(x, &h))
+		    already_found(x, &x->rs->rules[h.rule], h.secret, h.secret_len, ss, se) ||
+		    replaces_plain(x, &h))
 			continue;
 		cursor_init(&lc, x->c);
 		emit(x->s, x->c, &h, &lc, x->out);
@@ -614,11 +635,10 @@ static enum suppress_reason utf16_suppression(struct scan_scratch *s, const stru
 	if (le > ls && dc->data[le - 1] == '\r')
 		le--;
 	line.rel_path = c->rel_path;
-	return suppression(s->rs, f->rule, &line, (const unsigned char *)f->secret, f->secret_len,
-			   ls, le,
+	return suppression(s, f->rule, &line, (const unsigned char *)f->secret, f->secret_len,
+			   ls, le, start,
 			   (ls == 0 || dc->data[ls - 1] == '\n') &&
-				   (le == dc->len || dc->data[le] == '\n' || dc->data[le] == '\r'),
-			   s->md);
+				   (le == dc->len || dc->data[le] == '\n' || dc->data[le] == '\r'));
 }
 
 /* UTF-16 text: scan the narrowed text and report at the exact UTF-16
@@ -672,6 +692,7 @@ int scan_content(const struct rule_set *rs, struct scan_scratch *s,
 	(void)err;
 	if (!c->len || !rs->prefilter)
 		return 0;
+	s->stats = stats;
 	n = find_candidates(rs, s, c, stats);
 	cursor_init(&lc, c);
 	for (i = 0; i < n; i++) {

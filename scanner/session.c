@@ -21,9 +21,11 @@
 #include "pipeline.h"
 #include "report.h"
 #include "scan.h"
+#include "readfile.h"
 #include "session.h"
 #include "suppress.h"
 #include "verify.h"
+#include "git_lib.h"
 #include "xalloc.h"
 
 #define MAX_PROBLEMS_SHOWN 20
@@ -47,21 +49,36 @@ static void redact_with_defaults(char **msg)
 	rule_set_release(&rs);
 }
 
-void session_print_error(const char *fmt, ...)
+static void print_message(const char *level, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	char *msg, *safe;
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	msg = xstrdup(buf);
 	redact_with_defaults(&msg);
 	safe = sanitize_for_terminal(msg, strlen(msg));
-	fprintf(stderr, "keyhound: error: %s\n", safe);
+	fprintf(stderr, "keyhound: %s: %s\n", level, safe);
 	free(safe);
 	free(msg);
+}
+
+void session_print_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message("error", fmt, ap);
+	va_end(ap);
+}
+
+void session_print_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_message("warning", fmt, ap);
+	va_end(ap);
 }
 
 void session_init(struct session *s, const char *command)
@@ -81,6 +98,7 @@ void session_release(struct session *s)
 	stats_release(&s->stats);
 	common_opts_release(&s->opts);
 	free(s->root);
+	free(s->root_shown);
 	free(s->salt);
 	free(s->salt_repo);
 }
@@ -105,7 +123,7 @@ char *session_repo_salt(const char *path)
 	char hex[GIT_OID_HEXSZ + 1];
 	int have = 0;
 
-	if (git_repository_open_ext(&repo, path, 0, NULL) < 0)
+	if (git_lib_open(&repo, path, 0) < 0)
 		return NULL;
 	if (git_revwalk_new(&walk, repo) == 0 && git_revwalk_push_head(walk) == 0) {
 		git_revwalk_simplify_first_parent(walk);
@@ -122,11 +140,13 @@ char *session_repo_salt(const char *path)
 	return xstrdup(hex);
 }
 
+/* Is there anything at path (a symbolic link counts: it is refused when
+ * loaded, not silently passed over)? */
 static int file_exists(const char *path)
 {
 	struct stat st;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	return lstat(path, &st) == 0;
 }
 
 int session_start(struct session *s, const char *root, struct err *err)
@@ -148,14 +168,25 @@ int session_start(struct session *s, const char *root, struct err *err)
 		snprintf(cfg, n, "%s/.keyhound.yaml", s->root);
 		if (!file_exists(cfg))
 			snprintf(cfg, n, "%s/.keyhound.yml", s->root);
-		if (file_exists(cfg) && (rc = rule_set_load_file(&s->rs, cfg, err))) {
-			free(cfg);
-			return rc;
+		/* A repository's own configuration that does not load (broken YAML, a
+		 * symbolic link) is an error, but the scan goes on with the built-in
+		 * rules: everything is still scanned and reported, and the exit code
+		 * says the scan is not what the configuration asked for (2). */
+		if (file_exists(cfg) &&
+		    (rc = rule_set_load_file(&s->rs, cfg, READFILE_NO_FOLLOW, err))) {
+			session_print_error("%s (scanning with the built-in rules only)", err->msg);
+			s->fatal = 1;
+			rule_set_release(&s->rs);
+			rule_set_init(&s->rs);
+			if ((rc = rule_set_load_defaults(&s->rs, err))) {
+				free(cfg);
+				return rc;
+			}
 		}
 		free(cfg);
 	}
 	for (i = 0; i < s->opts.nconfigs; i++)
-		if ((rc = rule_set_load_file(&s->rs, s->opts.configs[i], err)))
+		if ((rc = rule_set_load_file(&s->rs, s->opts.configs[i], 0, err)))
 			return rc;
 	if ((rc = rule_set_compile(&s->rs, err)))
 		return rc;
@@ -181,7 +212,17 @@ static void fingerprint_all(struct session *s)
 	if (!s->salt) { /* walking to the root commit costs: only when needed */
 		const char *k = getenv("KEYHOUND_FINGERPRINT_KEY");
 		char *id = !k && s->salt_repo ? session_repo_salt(s->salt_repo) : NULL;
-		session_set_salt(s, k ? k : id ? id : "");
+		if (!k && !id && s->salt_repo) {
+			/* no repository identity (not in a repository, or one with no
+			 * commit yet): the place scanned, so that fingerprints are still
+			 * salted, and stable for that place on this machine */
+			char *abs = realpath(s->salt_repo, NULL);
+			size_t n = strlen(abs ? abs : s->salt_repo) + 8;
+			id = xmalloc(n);
+			snprintf(id, n, "path:%s", abs ? abs : s->salt_repo);
+			free(abs);
+		}
+		session_set_salt(s, k ? k : id ? id : "stdin");
 		s->salt_is_key = k != NULL;
 		free(id);
 	}
@@ -292,6 +333,7 @@ static void redact_fields(struct session *s)
 		redact_known(&x, &s->findings, &s->stats.problems[j].path);
 		redact_known(&x, &s->findings, &s->stats.problems[j].message);
 	}
+	redact_known(&x, &s->findings, &s->root_shown);
 	free(x.slot);
 }
 
@@ -334,6 +376,7 @@ static void redact_rule_matches(struct session *s)
 		redact_matches_in(&s->rs, sc, &s->stats.problems[i].path);
 		redact_matches_in(&s->rs, sc, &s->stats.problems[i].message);
 	}
+	redact_matches_in(&s->rs, sc, &s->root_shown);
 	scan_scratch_free(sc);
 }
 
@@ -379,9 +422,36 @@ static int write_one(struct session *s, int format, const char *path,
 		if (!rc && fflush(stdout))
 			rc = err_set(&err, KH_EIO, "cannot write the report to stdout");
 	} else {
+		/* A symlink is written through (to its target, not replaced); a
+		 * target that is not a regular file (/dev/stdout, a FIFO, a
+		 * terminal) is written in place: there is nothing to rename. */
+		struct stat st;
+		char *real = NULL;
+		const char *target = path;
 		o.color = 0;
-		if (!(f = open_report(path, &tmp, &err))) {
+		int in_place = 0;
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			if ((real = realpath(path, NULL)))
+				target = real;
+			else
+				in_place = 1; /* a link to a file not there yet: create it */
+		}
+		if (in_place || (stat(target, &st) == 0 && !S_ISREG(st.st_mode))) {
+			if (!(f = fopen(target, "w"))) {
+				rc = err_set(&err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
+			} else {
+				rc = report_write((enum report_format)format, f, &s->findings, &o, &err);
+				if (fclose(f) && !rc)
+					rc = err_set(&err, KH_EIO, "cannot write '%s'", path);
+			}
+			free(real);
+			if (rc && rc != KH_EINTR)
+				session_print_error("%s", err.msg);
+			return rc;
+		}
+		if (!(f = open_report(target, &tmp, &err))) {
 			session_print_error("%s", err.msg);
+			free(real);
 			return KH_EIO;
 		}
 		rc = report_write((enum report_format)format, f, &s->findings, &o, &err);
@@ -389,11 +459,12 @@ static int write_one(struct session *s, int format, const char *path,
 			rc = err_set(&err, KH_EIO, "cannot write '%s'", path);
 		if (!rc && kh_interrupted)
 			rc = KH_EINTR;
-		if (!rc && rename(tmp, path))
+		if (!rc && rename(tmp, target))
 			rc = err_set(&err, KH_EIO, "cannot write '%s': %s", path, strerror(errno));
 		if (rc)
 			unlink(tmp);
 		free(tmp);
+		free(real);
 	}
 	if (rc && rc != KH_EINTR)
 		session_print_error("%s", err.msg);
@@ -438,6 +509,7 @@ int session_finish(struct session *s)
 
 	fingerprint_all(s);
 	if (!s->opts.show_secrets) {
+		s->root_shown = s->root ? xstrdup(s->root) : NULL;
 		redact_fields(s);
 		redact_rule_matches(s);
 	}
@@ -485,7 +557,7 @@ int session_finish(struct session *s)
 	ro.quiet = s->opts.quiet;
 	ro.verify = s->opts.verify;
 	ro.fail_severity = s->opts.fail_on;
-	ro.uri_base = s->root;
+	ro.uri_base = s->root_shown ? s->root_shown : s->root;
 	/* a repository's identity is no secret; a configured key is */
 	ro.fingerprint_salt = s->salt && !s->salt_is_key ? s->salt : NULL;
 	ro.threads = s->threads;
@@ -497,7 +569,11 @@ int session_finish(struct session *s)
 				write_failed = 1;
 	}
 	print_problems(s);
-	if (s->stats.shallow)
+	if (git_lib_warning())
+		fprintf(stderr, "keyhound: warning: %s\n", git_lib_warning());
+	/* (a text report's summary on the terminal already says so) */
+	if (s->stats.shallow &&
+	    !(s->opts.format == REPORT_TEXT && !s->opts.output && !s->opts.quiet))
 		fprintf(stderr, "keyhound: note: shallow repository: history beyond the shallow "
 				"boundary was not scanned\n");
 	if (kh_interrupted) {

@@ -21,6 +21,7 @@ struct session {
 	struct common_opts opts;
 	const char *command;       /* "dir", "git", "staged", "stdin" */
 	char *root;                /* scan root (absolute), owned; NULL for stdin */
+	char *root_shown;          /* root as reports show it (secrets redacted), owned */
 	struct rule_set rs;
 	struct finding_list findings;
 	struct scan_stats stats;
@@ -54,5 +55,7 @@ void session_release(struct session *s);
 
 /* Prints "keyhound: error: ..." on stderr (sanitized). */
 void session_print_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same as "keyhound: warning: ...". */
+void session_print_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

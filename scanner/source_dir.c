@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include "buf.h"
 #include "source_dir.h"
+#include "git_lib.h"
 #include "xalloc.h"
 
 #ifndef O_NOFOLLOW
@@ -54,6 +55,8 @@ struct walk {
 	struct scan_stats *stats;
 	struct gitview gv;
 	const char *root_given;   /* as the user typed it */
+	int root_ignored;         /* the root itself is ignored: named, so all of it is scanned */
+	int deep_warned;          /* said that ignore rules stop at MAX_IGNORE_DEPTH */
 	int prefix_root;          /* several roots: display paths start with the root */
 	char *repo_prefix;        /* root's path relative to the work tree, "" or "a/b/" */
 };
@@ -97,22 +100,32 @@ static void gitview_release(struct gitview *gv)
 	memset(gv, 0, sizeof(*gv));
 }
 
-/* Opens the repository holding abs (if any) and loads its index paths. */
-static void gitview_open(struct gitview *gv, const char *abs)
+/* Opens the repository holding abs (if any) and loads its index paths. An
+ * index that cannot be read leaves no repository: then nothing is taken as
+ * ignored (tracked files that match .gitignore must not be skipped
+ * unseen), and a warning says so. */
+static void gitview_open(struct gitview *gv, const char *abs, struct scan_stats *stats)
 {
 	git_index *idx = NULL;
 	size_t i, n;
 
 	memset(gv, 0, sizeof(*gv));
-	if (git_repository_open_ext(&gv->repo, abs, 0, NULL) < 0 ||
+	if (git_lib_open(&gv->repo, abs, 0) < 0 ||
 	    git_repository_is_bare(gv->repo)) {
 		git_repository_free(gv->repo);
 		gv->repo = NULL;
 		return;
 	}
 	gv->workdir = git_repository_workdir(gv->repo);
-	if (git_repository_index(&idx, gv->repo) < 0)
+	if (git_repository_index(&idx, gv->repo) < 0) {
+		const git_error *e = git_error_last();
+		stats_problem(stats, gv->workdir, 0, 0,
+			      "cannot read the git index (%s): .gitignore is not applied here, "
+			      "every file is scanned", e && e->message ? e->message : "error");
+		git_repository_free(gv->repo);
+		gv->repo = NULL;
 		return;
+	}
 	n = git_index_entrycount(idx);
 	gv->tracked = xcalloc(n ? n : 1, sizeof(char *));
 	gv->submodules = xcalloc(1, sizeof(char *));
@@ -139,7 +152,7 @@ char *source_dir_config_root(const char *root)
 
 	if (!abs)
 		return xstrdup(root);
-	if (git_repository_open_ext(&repo, abs, 0, NULL) == 0 && !git_repository_is_bare(repo)) {
+	if (git_lib_open(&repo, abs, 0) == 0 && !git_repository_is_bare(repo)) {
 		const char *wd = git_repository_workdir(repo);
 		size_t l = strlen(wd);
 		out = xstrndup(wd, l > 1 && wd[l - 1] == '/' ? l - 1 : l);
@@ -156,14 +169,33 @@ char *source_dir_config_root(const char *root)
 	return abs;
 }
 
+/* Ignore rules are looked up only this many directories down: each lookup
+ * re-reads the .gitignore of every directory above (libgit2), so in a
+ * hostile tree thousands of levels deep the walk would grow with the cube
+ * of the depth. Deeper, every file is scanned (and a warning says so). */
+#define MAX_IGNORE_DEPTH 64
+
 /* Is rel (relative to the work tree) excluded by git's ignore rules? */
 static int ignored(struct walk *wk, const char *rel, int is_dir)
 {
 	int ign = 0;
+	size_t depth = 0;
+	const char *q;
 	char *p;
 
-	if (!wk->gv.repo || wk->o->no_ignore)
+	if (!wk->gv.repo || wk->o->no_ignore || wk->root_ignored)
 		return 0;
+	for (q = rel; (q = strchr(q, '/')); q++)
+		depth++;
+	if (depth >= MAX_IGNORE_DEPTH) {
+		if (!wk->deep_warned) {
+			wk->deep_warned = 1;
+			stats_problem(wk->stats, NULL, 0, 0,
+				      "directories more than %d levels deep: .gitignore is not "
+				      "applied there, every file is scanned", MAX_IGNORE_DEPTH);
+		}
+		return 0;
+	}
 	if (!is_dir && sorted_has(wk->gv.tracked, wk->gv.ntracked, rel))
 		return 0;
 	if (is_dir) {
@@ -309,12 +341,6 @@ static void path_push(struct buf *b, const char *name)
 	buf_adds(b, name);
 }
 
-static void path_trunc(struct buf *b, size_t len)
-{
-	b->len = len;
-	b->data[len] = '\0';
-}
-
 /* Reads the entries of the directory open at fd into a new frame on top of
  * the stack. Returns 0, or -1 (problem recorded) when it cannot be read. */
 static int frame_push(struct walk *wk, struct frame **stack, size_t *depth, size_t *cap,
@@ -441,21 +467,21 @@ static int walk_dir(struct walk *wk, int *fd, const char *display, const char *r
 				*fd = ufd;
 				if (ufd < 0 || fstat(ufd, &back) < 0 || back.st_dev != up->dev ||
 				    back.st_ino != up->ino) {
-					path_trunc(&dp, up->dlen);
+					buf_truncate(&dp, up->dlen);
 					stats_problem(wk->stats, dp.len ? dp.data : wk->root_given,
 						      KH_EIO, 1, "directory changed during the scan");
 					rc = KH_EIO;
 				}
-				path_trunc(&dp, up->dlen);
-				path_trunc(&rp, up->rlen);
+				buf_truncate(&dp, up->dlen);
+				buf_truncate(&rp, up->rlen);
 			}
 			continue;
 		}
 		ent = &fr->ents[fr->next++];
 		if (!strcmp(ent->name, ".git"))
 			continue;
-		path_trunc(&dp, fr->dlen);
-		path_trunc(&rp, fr->rlen);
+		buf_truncate(&dp, fr->dlen);
+		buf_truncate(&rp, fr->rlen);
 		path_push(&dp, ent->name);
 		buf_adds(&rp, ent->name);
 		rc = visit_entry(wk, *fd, ent, &dp, &rp, &child);
@@ -501,7 +527,7 @@ static int run_root(struct walk *wk, const char *root)
 		return rc;
 	}
 	abs = realpath(root, NULL);
-	gitview_open(&wk->gv, abs ? abs : root);
+	gitview_open(&wk->gv, abs ? abs : root, wk->stats);
 	free(wk->repo_prefix);
 	wk->repo_prefix = xstrdup("");
 	if (wk->gv.repo && abs) {
@@ -517,6 +543,15 @@ static int run_root(struct walk *wk, const char *root)
 				snprintf(wk->repo_prefix, al - wl + 3, "%s/", abs + wl);
 			}
 		}
+	}
+	/* A directory named explicitly is scanned even if git ignores it (or
+	 * something above it): then everything below it is. */
+	wk->root_ignored = 0;
+	if (wk->gv.repo && *wk->repo_prefix) {
+		char *rel = xstrdup(wk->repo_prefix);
+		rel[strlen(rel) - 1] = '\0';
+		wk->root_ignored = ignored(wk, rel, 1);
+		free(rel);
 	}
 	{
 		int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

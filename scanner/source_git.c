@@ -27,7 +27,9 @@
 #include "git_pack.h"
 #include "git_tree_raw.h"
 #include "pipeline.h"
+#include "safepath.h"
 #include "source_git.h"
+#include "git_lib.h"
 #include "xalloc.h"
 
 enum item_kind { ITEM_FAMILIES, ITEM_BLOB };
@@ -68,6 +70,7 @@ struct walk {
 	git_oid *loose_blobs;      /* --all-objects: blobs in the store, not packed */
 	size_t nloose, caploose;
 	size_t pushed, queued_blobs;
+	unsigned bad_refs;         /* unreadable refs reported (a runaway store stops at 1000) */
 	atomic_ullong done_items, done_blobs, done_bytes;
 	pthread_mutex_t lock;      /* guards deferred */
 	struct deferred *deferred;
@@ -77,7 +80,7 @@ struct walk {
 
 int source_git_open(git_repository **out, const char *path, struct err *err)
 {
-	int rc = git_repository_open_ext(out, path, 0, NULL);
+	int rc = git_lib_open(out, path, 0);
 
 	if (rc < 0) {
 		const git_error *e = git_error_last();
@@ -246,8 +249,8 @@ static void *local_new(void *payload, struct err *err)
 	struct walk *wk = payload;
 	struct git_local *l = xcalloc(1, sizeof(*l));
 
-	if (git_repository_open_ext(&l->repo, git_repository_path(wk->repo),
-				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0 ||
+	if (git_lib_open(&l->repo, git_repository_path(wk->repo),
+				    GIT_REPOSITORY_OPEN_NO_SEARCH) < 0 ||
 	    git_repository_odb(&l->odb, l->repo) < 0 || !(l->pack = pack_scratch_new())) {
 		err_from_git(err, -1, "opening the repository for a worker");
 		git_odb_free(l->odb);
@@ -354,14 +357,18 @@ static int read_blob(git_odb_object **obj, uint64_t *size, git_odb *odb, const g
 		     uint64_t limit, struct err *err)
 {
 	char hex[GIT_OID_HEXSZ + 1];
-	git_object_t type;
-	size_t len;
+	/* (libgit2 1.5 can return success from a damaged pack entry without
+	 * setting these: start from values that say so) */
+	git_object_t type = GIT_OBJECT_INVALID;
+	size_t len = 0;
 	int rc;
 
 	*obj = NULL;
 	git_oid_tostr(hex, sizeof(hex), oid);
 	if ((rc = git_odb_read_header(&len, &type, odb, oid)) < 0)
 		return err_from_git(err, rc, "cannot read blob %s", hex);
+	if (type == GIT_OBJECT_INVALID)
+		return err_set(err, KH_EGIT, "cannot read blob %s: its header is damaged", hex);
 	if (type != GIT_OBJECT_BLOB)
 		return err_set(err, KH_EGIT, "object %s is not a blob", hex);
 	*size = len;
@@ -679,7 +686,7 @@ static void diff_tree(struct walk *wk, uint32_t commit, const git_oid *oid,
 		}
 		if (same)
 			continue;
-		buf_add(path, e->name, e->namelen);
+		safepath_add_name(path, e->name, e->namelen);
 		if (e->kind == RAW_BLOB) {
 			introduce(wk, commit, &id, path->data, path->len);
 		} else {
@@ -716,7 +723,7 @@ static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path, uns
 	n = git_tree_entrycount(t);
 	for (i = 0; i < n; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-		buf_adds(path, git_tree_entry_name(e));
+		safepath_add_name(path, git_tree_entry_name(e), strlen(git_tree_entry_name(e)));
 		if (is_blob_entry(e)) {
 			add_blob(wk, git_tree_entry_id(e), path->data, path->len);
 		} else if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
@@ -729,7 +736,7 @@ static void walk_tree(struct walk *wk, const git_oid *oid, struct buf *path, uns
 	git_tree_free(t);
 }
 
-static uint32_t graph_add(struct git_graph *g, const git_oid *oid)
+uint32_t git_graph_add(struct git_graph *g, const git_oid *oid)
 {
 	uint32_t idx;
 	void *v = g->v;
@@ -791,7 +798,7 @@ static void load_commit(struct walk *wk, uint32_t idx, struct stack *todo)
 	g->v[idx].nparents = np;
 	for (i = 0; i < np; i++) {
 		void *v = g->parents;
-		uint32_t pidx = graph_add(g, git_commit_parent_id(c, i));
+		uint32_t pidx = git_graph_add(g, git_commit_parent_id(c, i));
 		xgrow(&v, &g->capp, g->np + 1, sizeof(uint32_t));
 		g->parents = v;
 		g->parents[g->np++] = pidx;
@@ -839,7 +846,7 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 			continue;
 		}
 		case GIT_OBJECT_COMMIT: {
-			uint32_t idx = graph_add(&wk->h.g, &cur);
+			uint32_t idx = git_graph_add(&wk->h.g, &cur);
 			if (wk->h.g.v[idx].time == -1) {
 				wk->h.g.v[idx].time = -2;
 				stack_push(todo, idx);
@@ -867,10 +874,10 @@ static void add_start(struct walk *wk, const git_oid *oid, const char *refname,
 	}
 }
 
-static void read_shallow(struct walk *wk)
+size_t source_git_read_shallow(git_repository *repo, struct oidset *out)
 {
-	const char *dir = git_repository_commondir(wk->repo);
-	size_t n = strlen(dir) + 16;
+	const char *dir = git_repository_commondir(repo);
+	size_t n = strlen(dir) + 16, count = 0;
 	char *path = xmalloc(n), line[128];
 	FILE *f;
 
@@ -878,22 +885,23 @@ static void read_shallow(struct walk *wk)
 	f = fopen(path, "r");
 	free(path);
 	if (!f)
-		return;
+		return 0;
 	while (fgets(line, sizeof(line), f)) {
 		git_oid oid;
 		line[strcspn(line, "\r\n")] = '\0';
 		if (git_oid_fromstr(&oid, line) == 0) {
-			oidset_add(&wk->shallow, &oid, 0, NULL);
-			wk->stats->shallow = 1;
+			oidset_add(out, &oid, 0, NULL);
+			count++;
 		}
 	}
 	fclose(f);
+	return count;
 }
 
 struct odb_collect {
 	struct walk *wk;
 	git_odb *odb;
-	git_oid *commits;
+	git_oid *commits;      /* and annotated tags: start points */
 	size_t n, cap;
 };
 
@@ -908,7 +916,7 @@ static int collect_object(const git_oid *oid, void *payload)
 		return kh_interrupted;
 	if (git_odb_read_header(&len, &type, c->odb, oid) < 0)
 		return kh_interrupted; /* found unreadable when (if) reached */
-	if (type == GIT_OBJECT_COMMIT) {
+	if (type == GIT_OBJECT_COMMIT || type == GIT_OBJECT_TAG) {
 		void *v = c->commits;
 		xgrow(&v, &c->cap, c->n + 1, sizeof(git_oid));
 		c->commits = v;
@@ -947,6 +955,61 @@ static void push_families(struct walk *wk)
 	}
 }
 
+/* Every stash entry, not only the newest (refs/stash): the older ones live
+ * in its reflog (stash@{1}, ...), and they are stashes all the same. */
+static void add_stash_entries(struct walk *wk, struct stack *todo)
+{
+	git_reflog *log = NULL;
+	size_t i, n;
+
+	if (git_reflog_read(&log, wk->repo, "refs/stash") < 0)
+		return;
+	n = git_reflog_entrycount(log);
+	for (i = 1; i < n; i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+		char name[64];
+		snprintf(name, sizeof(name), "refs/stash@{%zu}", i);
+		if (e && !git_oid_is_zero(git_reflog_entry_id_new(e)))
+			add_start(wk, git_reflog_entry_id_new(e), name, todo);
+	}
+	git_reflog_free(log);
+}
+
+/* The HEADs of the other worktrees of this repository (each may be on a
+ * commit no branch holds), and of the main one when scanning from a linked
+ * worktree: git's `--all` takes them all. */
+static void add_worktree_heads(struct walk *wk, struct stack *todo)
+{
+	git_strarray names = {NULL, 0};
+	git_repository *main = NULL;
+	git_oid head;
+	size_t i;
+
+	if (git_repository_is_worktree(wk->repo) &&
+	    git_lib_open(&main, git_repository_commondir(wk->repo),
+				    GIT_REPOSITORY_OPEN_NO_SEARCH) == 0) {
+		if (git_reference_name_to_id(&head, main, "HEAD") == 0)
+			add_start(wk, &head, "HEAD (main worktree)", todo);
+	}
+	if (git_worktree_list(&names, main ? main : wk->repo) < 0)
+		names.count = 0;
+	for (i = 0; i < names.count; i++) {
+		git_worktree *wt = NULL;
+		git_repository *r = NULL;
+		char label[256];
+		if (git_worktree_lookup(&wt, main ? main : wk->repo, names.strings[i]) == 0 &&
+		    git_repository_open_from_worktree(&r, wt) == 0 &&
+		    git_reference_name_to_id(&head, r, "HEAD") == 0) {
+			snprintf(label, sizeof(label), "HEAD (worktree %s)", names.strings[i]);
+			add_start(wk, &head, label, todo);
+		}
+		git_repository_free(r);
+		git_worktree_free(wt);
+	}
+	git_strarray_dispose(&names);
+	git_repository_free(main);
+}
+
 static void enumerate(struct walk *wk)
 {
 	git_reference_iterator *it = NULL;
@@ -959,23 +1022,44 @@ static void enumerate(struct walk *wk)
 
 	memset(&all, 0, sizeof(all));
 	all.wk = wk;
-	read_shallow(wk);
+	if (source_git_read_shallow(wk->repo, &wk->shallow))
+		wk->stats->shallow = 1;
 	if (git_reference_iterator_new(&it, wk->repo) == 0) {
-		while (git_reference_next(&ref, it) == 0) {
+		int rc;
+		while ((rc = git_reference_next(&ref, it)) != GIT_ITEROVER) {
 			git_reference *res = NULL;
+			if (rc < 0) {
+				/* an unreadable or malformed ref: what it points to may
+				 * hold history no other ref reaches */
+				const git_error *e = git_error_last();
+				stats_problem(wk->stats, NULL, KH_EGIT, 1, "cannot read a ref: %s",
+					      git_reason(e));
+				if (kh_interrupted || ++wk->bad_refs > 1000)
+					break;
+				continue;
+			}
 			if (git_reference_resolve(&res, ref) == 0) {
 				add_start(wk, git_reference_target(res), git_reference_name(ref), &todo);
 				git_reference_free(res);
-			}
+			} else if (git_reference_type(ref) == GIT_REFERENCE_DIRECT) {
+				const git_error *e = git_error_last();
+				stats_problem(wk->stats, git_reference_name(ref), KH_EGIT, 1,
+					      "cannot resolve the ref: %s", git_reason(e));
+			} /* a symbolic ref to a branch that is gone (origin/HEAD): nothing there */
 			git_reference_free(ref);
 		}
 		git_reference_iterator_free(it);
+	} else {
+		const git_error *e = git_error_last();
+		stats_problem(wk->stats, NULL, KH_EGIT, 1, "cannot list the refs: %s", git_reason(e));
 	}
 	{
 		git_oid head;
 		if (git_reference_name_to_id(&head, wk->repo, "HEAD") == 0)
 			add_start(wk, &head, "HEAD", &todo);
 	}
+	add_stash_entries(wk, &todo);
+	add_worktree_heads(wk, &todo);
 	if (wk->o->all_objects && git_repository_odb(&all.odb, wk->repo) == 0) {
 		git_odb_foreach(all.odb, collect_object, &all);
 		for (i = 0; i < all.n; i++)

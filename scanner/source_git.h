@@ -105,6 +105,14 @@ struct git_history {
 	size_t nintro, capintro;
 };
 
+/* Returns the index of oid in g, adding a node (time -1: not loaded) if
+ * it is new. */
+uint32_t git_graph_add(struct git_graph *g, const git_oid *oid);
+
+/* Adds the commits of a shallow clone's boundary (.git/shallow), whose
+ * parents are not in the repository, to out; returns how many. */
+size_t source_git_read_shallow(git_repository *repo, struct oidset *out);
+
 /* Parents before children; among commits ready at the same time, the
  * oldest commit time first. Returns a new array of g->n graph indexes. */
 uint32_t *source_git_topo_order(const struct git_graph *g);

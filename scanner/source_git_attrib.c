@@ -170,6 +170,7 @@ static void copy_finding(struct finding *d, const struct finding *s)
 {
 	*d = *s;
 	d->path = xstrdup(s->path);
+	d->root_path = s->root_path ? xstrdup(s->root_path) : NULL;
 	d->secret = xmemdup(s->secret, s->secret_len);
 	d->redacted = xstrdup(s->redacted);
 	d->blob = s->blob ? xstrdup(s->blob) : NULL;
@@ -185,7 +186,9 @@ static void copy_finding(struct finding *d, const struct finding *s)
 static void set_path(struct finding *f, const char *path)
 {
 	free(f->path);
+	free(f->root_path);
 	f->path = xstrdup(path);
+	f->root_path = NULL;
 }
 
 /* ---- allowlists for the attributed path and commit ------------------------------ */

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "readfile.h"
 #include "session.h"
 #include "suppress.h"
 #include "xalloc.h"
@@ -32,7 +35,8 @@ static void mark(struct session *s, char (*fps)[33], const char *rule, const cha
 			continue;
 		if (rule && strcmp(rule, f->rule->id))
 			continue;
-		if (path && *path && strcmp(path, f->path))
+		if (path && *path && strcmp(path, f->path) &&
+		    (!f->root_path || strcmp(path, f->root_path)))
 			continue;
 		f->suppressed = why;
 	}
@@ -51,31 +55,43 @@ static int is_fingerprint(const char *s)
 
 static int apply_ignore_file(struct session *s, struct err *err)
 {
-	char *name, line[8192];
-	size_t n;
+	char *name, *text = NULL, *line, *next;
+	size_t n, len;
 	unsigned lineno = 0;
 	int rc = 0;
-	FILE *f;
 
 	if (!s->root)
 		return 0;
+	{
+		/* a root that cannot be entered (reported by the scan itself) has no
+		 * ignore file to read */
+		struct stat st;
+		if (stat(s->root, &st) < 0 || !S_ISDIR(st.st_mode) || access(s->root, X_OK) < 0)
+			return 0;
+	}
 	n = strlen(s->root) + 32;
 	name = xmalloc(n);
 	snprintf(name, n, "%s/.keyhoundignore", s->root);
-	f = fopen(name, "r");
-	if (!f) {
-		rc = errno == ENOENT ? 0 : err_set(err, KH_EIO, "cannot read '%s': %s", name,
-						   strerror(errno));
+	/* the scanned repository's own file: a regular file, not a link */
+	rc = readfile(&text, &len, name, "ignore file", (size_t)16 << 20, READFILE_NO_FOLLOW, err);
+	if (rc == KH_ENOTFOUND) {
+		free(name);
+		return 0;
+	}
+	if (rc < 0) {
 		free(name);
 		return rc;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *fp, *path;
-		char *hash = strchr(p, '#');
+	for (line = text; line && *line && !rc; line = next) {
+		char *p = line, *fp, *path, *save = NULL;
+		char *hash;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		lineno++;
-		if (hash)
+		if ((hash = strchr(p, '#')))
 			*hash = '\0';
-		fp = strtok(p, " \t\r\n");
+		fp = strtok_r(p, " \t\r", &save);
 		if (!fp)
 			continue;
 		if (!is_fingerprint(fp)) {
@@ -85,17 +101,19 @@ static int apply_ignore_file(struct session *s, struct err *err)
 				     name, lineno);
 			break;
 		}
-		path = strtok(NULL, "\r\n");
+		path = strtok_r(NULL, "\r", &save);
 		while (path && (*path == ' ' || *path == '\t'))
 			path++;
 		if (path) {
 			char *e = path + strlen(path);
 			while (e > path && (e[-1] == ' ' || e[-1] == '\t'))
 				*--e = '\0';
+			while (path[0] == '.' && path[1] == '/')
+				path += 2;
 		}
 		mark(s, NULL, NULL, fp, path, SUPPRESS_IGNORE);
 	}
-	fclose(f);
+	free(text);
 	free(name);
 	return rc;
 }
@@ -121,10 +139,18 @@ static int apply_baseline(struct session *s, struct err *err)
 
 	if (!s->opts.baseline)
 		return 0;
-	root = json_load_file(s->opts.baseline, 0, &je);
+	{
+		char *text = NULL;
+		size_t len = 0;
+		int rc = readfile(&text, &len, s->opts.baseline, "baseline", (size_t)1 << 30, 0, err);
+		if (rc < 0)
+			return rc;
+		root = json_loadb(text, len, 0, &je);
+		free(text);
+	}
 	if (!root)
-		return err_set(err, KH_EINVAL, "%s:%d:%d: cannot read baseline: %s",
-			       s->opts.baseline, je.line, je.column, je.text);
+		return err_set(err, KH_EINVAL, "%s:%d:%d: not a JSON report: %s", s->opts.baseline,
+			       je.line, je.column, je.text);
 	arr = json_object_get(root, "findings");
 	if (!json_is_array(arr)) {
 		json_decref(root);

@@ -5,8 +5,10 @@ usage: accuracy.py KEYHOUND RULES_DIR [--out DIR] [--variants N] [--seed S] [--c
 
 Builds a corpus in a temporary directory (or --out): for every rule, fresh fake
 secrets made from the rule's own examples (the random part of each example's
-secret is re-drawn character class by character class; the provider prefix and
-keywords stay; checksummed formats get a valid checksum), planted in realistic
+secret is re-drawn character class by character class, within hex or base32
+where the example is written in one; the provider prefix and keywords stay;
+checksummed formats get a valid checksum; a rule none of whose re-draws fits
+its format plants its example as written, and the report names it), planted in realistic
 file types (.env, shell, Python, JavaScript, minified JavaScript, Go, Ruby, JSON,
 a notebook with JSON escapes, YAML, a GitHub Actions workflow, Terraform,
 properties, XML, Markdown, a Kubernetes Secret with base64 values), and hard
@@ -19,8 +21,9 @@ both). Then runs `keyhound dir` over it and prints recall and precision per rule
 family (the rules file a rule comes from).
 
 A planted secret counts as found when a finding of its family covers it (in a
-generated Kubernetes Secret manifest, which holds one encoded value, the
-kubernetes-secret-yaml finding on that value covers what it encodes). A finding
+generated Kubernetes Secret manifest, which holds one encoded value, the key must
+be found inside it; only a key of a rule less severe than the manifest rule
+gives way to the manifest's own finding). A finding
 counts as a true positive when it covers any planted secret of its file.
 
 With --check, exits 1 unless: the OpenAI family has recall 100% and no false
@@ -37,38 +40,70 @@ except ImportError:
 B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
 
-def b62(n, width):
+def base_digits(n, width, digits):
+    """n written in the given digits (base len(digits)), zero-padded to width."""
     out = ""
     while n:
-        n, r = divmod(n, 62)
-        out = B62[r] + out
-    return out.rjust(width, "0")
+        n, r = divmod(n, len(digits))
+        out = digits[r] + out
+    return out.rjust(width, digits[0])
+
+
+def b62(n, width):
+    return base_digits(n, width, B62)
+
+
+B36 = string.digits + string.ascii_lowercase
+
+
+def b36(n, width):
+    return base_digits(n, width, B36)
 
 
 def fix_checksum(kind, secret):
-    """Recompute the trailing checksum of GitHub/npm tokens: base62 of the CRC32 of
-    the random part between the prefix (up to the first '_') and the last 6 chars."""
+    """Recompute the checksum a token format carries: GitHub/npm, base62 of the
+    CRC32 of the random part between the prefix (up to the first '_') and the
+    last 6 chars; GitLab routable tokens, base36 of the CRC32 of everything
+    before the last 7 chars."""
     if kind in ("github", "npm"):
         cut = secret.index("_") + 1
         body = secret[cut:-6]
         return secret[:cut] + body + b62(zlib.crc32(body.encode()) & 0xFFFFFFFF, 6)
+    if kind == "gitlab":
+        head = secret[:-7]
+        return head + b36(zlib.crc32(head.encode()) & 0xFFFFFFFF, 7)
     return secret
 
 
+def alphabet_of(secret, keep):
+    """The narrowest character set the re-drawn part of a secret must keep to:
+    lower-case hex, upper-case hex, base32 (A-Z2-7), or None (class by class)."""
+    free = [ch for i, ch in enumerate(secret) if i not in keep and ch.isalnum()]
+    if free and all(ch in "0123456789abcdef" for ch in free):
+        return "0123456789abcdef"
+    if free and all(ch in "0123456789ABCDEF" for ch in free):
+        return "0123456789ABCDEF"
+    if free and all(ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for ch in free):
+        return "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    return None
+
+
 def mutate(secret, keep, rnd):
-    """Re-draw each character outside `keep` (index set) within its class."""
+    """Re-draw each character outside `keep` (index set) within its class (and
+    within hex or base32 when the whole random part is written in one)."""
+    alpha = alphabet_of(secret, keep)
     out = []
     for i, ch in enumerate(secret):
-        if i in keep:
+        if i in keep or not ch.isalnum():
             out.append(ch)
+        elif alpha:
+            out.append(rnd.choice(alpha))
         elif ch.isdigit():
             out.append(rnd.choice(string.digits))
         elif ch.isupper():
             out.append(rnd.choice(string.ascii_uppercase))
-        elif ch.islower():
-            out.append(rnd.choice(string.ascii_lowercase))
         else:
-            out.append(ch)
+            out.append(rnd.choice(string.ascii_lowercase))
     return "".join(out)
 
 
@@ -85,10 +120,15 @@ def kept_positions(secret, keywords):
         while k and (j := low.find(k, start)) >= 0:
             keep.update(range(j, j + len(k)))
             start = j + 1
-    # structural characters of multi-part tokens stay
+    # structural characters of multi-part tokens stay, and so do short runs
+    # between them (a version like api03, a suffix like AA, a region): only
+    # runs of 12 or more letters and digits are the random part
     for i, ch in enumerate(secret):
         if not ch.isalnum():
             keep.add(i)
+    for m in re.finditer(r"[A-Za-z0-9]+", secret):
+        if m.end() - m.start() < 12:
+            keep.update(range(m.start(), m.end()))
     return keep
 
 
@@ -240,10 +280,16 @@ def findings_of(kh, text, skip):
     return [(f["rule"], f["secret"]) for f in rep["findings"] if f["rule"] not in skip]
 
 
+def unescape(s):
+    """A secret as found inside a JSON-escaped string keeps its escapes."""
+    for esc, ch in (("\\n", "\n"), ("\\r", "\r"), ("\\t", "\t"), ('\\"', '"'), ("\\/", "/")):
+        s = s.replace(esc, ch)
+    return s.replace("\\", "")
+
+
 def covers(a, b):
-    """Does one secret hold the other (escaping backslashes aside: a key found
-    inside a JSON-escaped string keeps its escapes)?"""
-    a, b = a.replace("\\", ""), b.replace("\\", "")
+    """Does one secret hold the other (escapes aside)?"""
+    a, b = unescape(a), unescape(b)
     return a == b or a in b or b in a
 
 
@@ -274,6 +320,9 @@ def main():
                 rules.append((rule, family))
 
     planted = []  # (rel, secret, rule, family)
+    as_written = set()  # rules planted with their own example: no re-draw fitted
+    severity = {rule["id"]: rule.get("severity", "high") for rule, _ in rules}
+    rank = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
     n = 0
     for rule, family in rules:
         for ex in rule.get("examples", []):
@@ -286,12 +335,17 @@ def main():
             others = [(r, s) for r, s in all_ if (r, s) != (rule["id"], secret)]
             keep = kept_positions(secret, rule.get("keywords", []))
             for _ in range(a.variants):
-                v = fix_checksum(rule.get("checksum"), mutate(secret, keep, rnd))
-                line = ex.replace(secret, v)
-                if [s for r, s in findings_of(kh, line, skip) if r == rule["id"]] != [v]:
-                    # the mutation broke the format (e.g. a structural
-                    # constraint): keep the original example instead
+                # a re-draw can break a structural constraint of the format (a
+                # required digit, an entropy floor): draw again; a rule none of
+                # whose re-draws fits plants its own example, and says so
+                for _try in range(20):
+                    v = fix_checksum(rule.get("checksum"), mutate(secret, keep, rnd))
+                    line = ex.replace(secret, v)
+                    if [s for r, s in findings_of(kh, line, skip) if r == rule["id"]] == [v]:
+                        break
+                else:
                     v, line = secret, ex
+                    as_written.add(rule["id"])
                 n += 1
                 rel = plant_files(rnd, root, n, line)
                 planted.append((rel, v, rule["id"], family))
@@ -320,8 +374,13 @@ def main():
     for rel, secret, rule, family in planted:
         s = fam(family)
         s["planted"] += 1
+        # In a Kubernetes Secret manifest the key must be found inside the base64
+        # value, by its own family; only a key of a rule less severe than the
+        # manifest rule gives way to the manifest finding (scan.c keeps the more
+        # severe of the two on the same encoded text).
         if any(covers(secret, f["secret"]) and family_of.get(f["rule"]) == family
                or rel.startswith("k8s/") and f["rule"] == "kubernetes-secret-yaml"
+               and rank.get(severity.get(rule, "high"), 3) < rank["medium"]
                for f in found.get(rel, [])):
             s["found"] += 1
         else:
@@ -353,6 +412,8 @@ def main():
         print(f"false positive: {path}: {rule} ({sev})")
     for rel, rule in missed[:30]:
         print(f"missed: {rel}: {rule}")
+    if as_written:
+        print(f"planted as written (no re-drawn secret fitted the format): {', '.join(sorted(as_written))}")
     if not a.out:
         shutil.rmtree(root, ignore_errors=True)
     if a.check:

@@ -295,7 +295,12 @@ test_expect_success 'a repository config can never add a verifier' '
 	grep "verifiers can only come from the built-in rules" evil.err &&
 	test_expect_code 2 kh dir one --verify --config evil/.keyhound.yaml >/dev/null 2>evil2.err &&
 	grep "verifiers can only come from the built-in rules" evil2.err &&
-	test "$(requests)" -eq "$before"
+	# the repository config is refused and the scan goes on with the built-in
+	# rules (exit 2): their own verifier may ask the key'"'"'s provider, nothing else
+	tail -n +$((before + 1)) "$TRASH/mock.log" >evil.log &&
+	! grep -q "collect" evil.log &&
+	! grep -qi "x-key" evil.log &&
+	"$PYTHON" -c "import json,sys; assert all(json.loads(l)[\"path\"] == \"/v1/models\" for l in open(sys.argv[1]))" evil.log
 '
 
 test_expect_success 'a repository config replacing a built-in rule loses its verifier' '

@@ -63,9 +63,32 @@ static void test_malformed(void **state)
 	assert_int_equal(check("github", "gh" "p_", BODY1, "3Ef-5v"), 0);
 }
 
+/* GitLab's routable tokens: the CRC32 of everything before the last 7
+ * characters, in base36 (a token built here the way GitLab's generator
+ * builds one, from its published algorithm, with zlib's CRC32). */
+static void test_gitlab_routable(void **state)
+{
+	const char *ok = "gl" "pat-YzoxCm86YQp1OjJrn0G9W8uw8de9puyHB9d3xhA.01.130vugz4e";
+	const char *old = "gl" "pat-YzoxCm86YQp1OjJrA7s3aEcu6t7EYyjDzBIjnhA.130xspjr1";
+	char bad[128];
+
+	(void)state;
+	assert_int_equal(checksum_verify("gitlab", ok, strlen(ok)), 1);
+	assert_int_equal(checksum_verify("gitlab", old, strlen(old)), 1);
+	snprintf(bad, sizeof(bad), "%s", ok);
+	bad[strlen(bad) - 1] = 'f'; /* one digit of the sum */
+	assert_int_equal(checksum_verify("gitlab", bad, strlen(bad)), 0);
+	snprintf(bad, sizeof(bad), "%s", ok);
+	bad[10] = bad[10] == 'A' ? 'B' : 'A'; /* one byte of the payload */
+	assert_int_equal(checksum_verify("gitlab", bad, strlen(bad)), 0);
+	assert_int_equal(checksum_verify("gitlab", "gl", 2), 0);
+	assert_int_equal(checksum_verify("gitlab", "glpat-x.01.130VUGZ4E", 20), 0); /* upper case */
+}
+
 static void test_schemes(void **state)
 {
 	(void)state;
+	assert_true(checksum_known("gitlab"));
 	assert_true(checksum_known("github"));
 	assert_true(checksum_known("npm"));
 	assert_false(checksum_known("crc64"));
@@ -78,6 +101,7 @@ int main(void)
 		cmocka_unit_test(test_github_valid),
 		cmocka_unit_test(test_npm_valid),
 		cmocka_unit_test(test_bad_checksums),
+		cmocka_unit_test(test_gitlab_routable),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_schemes),
 	};
