@@ -49,7 +49,10 @@ if [ -r /proc/self/status ]; then
 		sleep 0.05
 	done
 fi
-"$KH" git --no-config --format json --show-secrets . >/tmp/kh-bench-git.json 2>/dev/null
+# --all-objects: every blob in the object store, so blobs_scanned must equal
+# git's own count of distinct blobs
+json=$(mktemp "${TMPDIR:-/tmp}/kh-bench-git.XXXXXX")
+"$KH" git --no-config --all-objects --format json . >"$json" 2>/dev/null
 blobs=$(git cat-file --batch-all-objects --batch-check | grep -c " blob ")
 echo "git cat-file --batch-all-objects --batch   ${t_cat} s"
 echo "git log -p --all                           ${t_log} s"
@@ -60,19 +63,21 @@ awk -v k="$t_kh" -v c="$t_cat" -v l="$t_log" -v k1="$t_kh1" -v k2="$t_kh2" 'BEGI
 	printf "ratio keyhound / cat-file inflate   %.2fx  (target <= 1.0)\n", k / c;
 	printf "ratio keyhound / git log -p --all   %.2fx\n", k / l;
 	printf "ratio --threads 1 / cat-file        %.2fx; --threads 2 / cat-file %.2fx\n", k1 / c, k2 / c }'
-python3 - /tmp/kh-bench-git.json "$REPO.keys.tsv" "$blobs" <<'PY'
+python3 - "$json" "$REPO.keys.tsv" "$blobs" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-print("stats.blobs_scanned %d, distinct blobs in the repository %s" % (d["stats"]["blobs_scanned"], sys.argv[3]))
+n = d["stats"]["blobs_scanned"]
+print("stats.blobs_scanned (--all-objects) %d, distinct blobs in the repository %s (%s)"
+      % (n, sys.argv[3], "equal" if str(n) == sys.argv[3] else "DIFFERENT"))
 try:
     rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[2]) if l.strip()]
     rows = [r for r in rows if r[0] != "commit"]  # header
 except OSError:
     sys.exit(0)
 found = {(f["commit"], f["path"]) for f in d["findings"]}
-secrets = {f["secret"] for f in d["findings"]}
 missed = [r for r in rows if (r[0], r[1]) not in found]
 print("planted keys: %d, attributed to their commit and path: %d" % (len(rows), len(rows) - len(missed)))
 for r in missed[:10]:
     print("  not attributed as planted:", r[:4])
 PY
+rm -f "$json"

@@ -141,6 +141,7 @@ int cmd_dir(int argc, char **argv)
 	so.nroots = nroots;
 	so.no_ignore = s.opts.no_ignore;
 	so.max_file_size = s.opts.max_file_size;
+	so.cfg_root = cfgroot;
 	memset(&po, 0, sizeof(po));
 	po.threads = s.threads;
 	po.rs = &s.rs;

@@ -67,8 +67,21 @@ static char *hooks_dir(git_repository *repo, struct err *err)
 
 #define CREATED_MARK ".keyhound-created" /* in a hooks directory install-hook made */
 
-/* Creates dir and any missing parents (mkdir -p); when dir itself is new,
- * leaves CREATED_MARK in it, so that uninstall-hook can take it away again. */
+/* Leaves CREATED_MARK in dir: install-hook made it. */
+static void mark_created(const char *dir)
+{
+	size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
+	char *m = xmalloc(n);
+	FILE *f;
+
+	snprintf(m, n, "%s/%s", dir, CREATED_MARK);
+	if ((f = fopen(m, "w")))
+		fclose(f);
+	free(m);
+}
+
+/* Creates dir and any missing parents (mkdir -p), leaving CREATED_MARK in
+ * each directory it creates, so that uninstall-hook can take them away. */
 static int make_hooks_dir(const char *dir, struct err *err)
 {
 	struct stat st;
@@ -82,7 +95,9 @@ static int make_hooks_dir(const char *dir, struct err *err)
 	for (slash = strchr(p + 1, '/'); !rc; slash = strchr(slash + 1, '/')) {
 		if (slash)
 			*slash = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		if (mkdir(p, 0755) == 0)
+			mark_created(p);
+		else if (errno != EEXIST)
 			rc = err_set(err, KH_EIO, "cannot create hooks directory '%s': %s", p,
 				     strerror(errno));
 		if (!slash)
@@ -90,33 +105,33 @@ static int make_hooks_dir(const char *dir, struct err *err)
 		*slash = '/';
 	}
 	free(p);
-	if (!rc) {
-		size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
-		char *m = xmalloc(n);
-		FILE *f;
-		snprintf(m, n, "%s/%s", dir, CREATED_MARK);
-		if ((f = fopen(m, "w")))
-			fclose(f);
-		free(m);
-	}
 	return rc;
 }
 
-/* After uninstalling: a hooks directory install-hook created, now empty
- * but for its mark, is removed. */
+/* After uninstalling: each directory install-hook created, from the hooks
+ * directory up, that now holds nothing but its mark, is removed. */
 static void remove_created_dir(const char *dir)
 {
-	size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
-	char *m = xmalloc(n);
-	struct stat st;
+	char *d = xstrdup(dir), *slash;
 
-	snprintf(m, n, "%s/%s", dir, CREATED_MARK);
-	if (stat(m, &st) == 0 && unlink(m) == 0 && rmdir(dir) < 0) {
-		FILE *f = fopen(m, "w"); /* not empty: keep the mark */
-		if (f)
-			fclose(f);
+	for (;;) {
+		size_t n = strlen(d) + sizeof(CREATED_MARK) + 2;
+		char *m = xmalloc(n);
+		struct stat st;
+		int gone = 0;
+		snprintf(m, n, "%s/%s", d, CREATED_MARK);
+		if (stat(m, &st) == 0 && unlink(m) == 0) {
+			if (rmdir(d) == 0)
+				gone = 1;
+			else
+				mark_created(d); /* not empty: keep the mark */
+		}
+		free(m);
+		if (!gone || !(slash = strrchr(d, '/')) || slash == d)
+			break;
+		*slash = '\0';
 	}
-	free(m);
+	free(d);
 }
 
 static int is_ours(const char *path)

@@ -96,13 +96,17 @@ static size_t b64_decode_text(const unsigned char *p, size_t n, unsigned char *o
 }
 
 static int emit(const unsigned char *dec, size_t dlen, const uint32_t *map, size_t s, size_t e,
-		const char *enc, size_t *budget, decoded_fn fn, void *payload)
+		const char *enc, struct decode_budget *budget, decoded_fn fn, void *payload)
 {
 	struct decoded d;
 
-	if (dlen < 8 || dlen > *budget || !printable_enough(dec, dlen))
+	if (dlen < 8 || !printable_enough(dec, dlen))
 		return 0;
-	*budget -= dlen;
+	if (dlen > budget->left) {
+		budget->cut++;
+		return 0;
+	}
+	budget->left -= dlen;
 	d.data = dec;
 	d.len = dlen;
 	d.src_start = s;
@@ -338,7 +342,7 @@ static uint64_t long_runs(uint64_t a, uint64_t next)
 
 /* One run [s, e) found: decodes it if it could be encoded text. */
 static int base64_run(const unsigned char *data, size_t len, size_t s, size_t e, unsigned mix,
-		      unsigned cls, size_t *budget, decoded_fn fn, void *payload)
+		      unsigned cls, struct decode_budget *budget, decoded_fn fn, void *payload)
 {
 	unsigned char small[4096];
 	size_t end = e;
@@ -350,9 +354,15 @@ static int base64_run(const unsigned char *data, size_t len, size_t s, size_t e,
 	/* identifiers, paths and hex are runs of the alphabet too; encoded text
 	 * mixes upper and lower case with digits or '+' '/' (or is long) */
 	if (e - s >= DECODE_MIN_SPAN && cls && (mix & B64_UP) && (mix & B64_LOW) &&
-	    ((mix & B64_DIG) || e - s >= 40) && (e - s) / 4 * 3 <= *budget) {
-		unsigned char *dec = (e - s) / 4 * 3 + 3 <= sizeof(small) ? small : xmalloc(e - s);
-		size_t dlen = b64_decode_text(data + s, e - s, dec);
+	    ((mix & B64_DIG) || e - s >= 40)) {
+		unsigned char *dec;
+		size_t dlen;
+		if ((e - s) / 4 * 3 > budget->left) {
+			budget->cut++;
+			return 0;
+		}
+		dec = (e - s) / 4 * 3 + 3 <= sizeof(small) ? small : xmalloc(e - s);
+		dlen = b64_decode_text(data + s, e - s, dec);
 		if (dlen)
 			rc = emit(dec, dlen, NULL, s, end, "base64", budget, fn, payload);
 		if (dec != small)
@@ -365,14 +375,14 @@ static int base64_run(const unsigned char *data, size_t len, size_t s, size_t e,
  * block's masks computed once. A block is only looked at closely when a run
  * of DECODE_MIN_SPAN alphabet bytes starts in it or continues through it. */
 static int base64_spans(const unsigned char *data, size_t len, size_t from, size_t to,
-			size_t *budget, decoded_fn fn, void *payload)
+			struct decode_budget *budget, decoded_fn fn, void *payload)
 {
 	size_t b, s = 0;          /* s: start of the run being read */
 	int active = 0, skipping = 0, rc = 0;
 	unsigned mix = 0, cls = 0;
 	uint64_t a = block_alpha(data, len, from), an;
 
-	for (b = from; b < len && !rc && *budget && (active || b < to); b += 64, a = an) {
+	for (b = from; b < len && !rc && budget->left && (active || b < to); b += 64, a = an) {
 		struct masks m;
 		uint64_t longs;
 		size_t pos = 0;
@@ -399,6 +409,7 @@ static int base64_spans(const unsigned char *data, size_t len, size_t from, size
 					cls &= ~(unsigned)B64_STD;
 				if (!skipping && t >= room) {
 					/* an over-long run: decoded up to the cap, the rest skipped */
+					budget->cut++;
 					rc = base64_run(data, len, s, s + DECODE_MAX_SPAN, mix, cls, budget,
 							fn, payload);
 					skipping = 1;
@@ -493,12 +504,12 @@ static size_t unescape(const unsigned char *p, size_t n, unsigned char *out, uin
 }
 
 static int escape_spans(const unsigned char *data, size_t len, size_t from, size_t to,
-			unsigned char marker, size_t *budget, decoded_fn fn, void *payload)
+			unsigned char marker, struct decode_budget *budget, decoded_fn fn, void *payload)
 {
 	size_t i = from, floor = from > DECODE_MAX_SPAN ? from - DECODE_MAX_SPAN : 0;
 	int rc = 0;
 
-	while (i < to && !rc && *budget) {
+	while (i < to && !rc && budget->left) {
 		const unsigned char *hit = memchr(data + i, marker, to - i);
 		size_t s, e, dlen, nesc;
 		unsigned char *dec;
@@ -529,16 +540,16 @@ static int escape_spans(const unsigned char *data, size_t len, size_t from, size
 }
 
 int decode_spans(const unsigned char *data, size_t len, size_t from, size_t to,
-		 size_t *budget, decoded_fn fn, void *payload)
+		 struct decode_budget *budget, decoded_fn fn, void *payload)
 {
 	int rc;
 
 	init_tables();
 	if (to > len)
 		to = len;
-	if ((rc = base64_spans(data, len, from, to, budget, fn, payload)) || !*budget)
+	if ((rc = base64_spans(data, len, from, to, budget, fn, payload)) || !budget->left)
 		return rc;
-	if ((rc = escape_spans(data, len, from, to, '%', budget, fn, payload)) || !*budget)
+	if ((rc = escape_spans(data, len, from, to, '%', budget, fn, payload)) || !budget->left)
 		return rc;
 	return escape_spans(data, len, from, to, '\\', budget, fn, payload);
 }

@@ -33,15 +33,23 @@ struct decoded {
 	const uint32_t *map;
 };
 
+/* Decoded bytes still allowed (left), and how many spans were decoded only
+ * in part or not at all for lack of it or for being over DECODE_MAX_SPAN
+ * (cut): the caller reports those. */
+struct decode_budget {
+	size_t left;
+	size_t cut;
+};
+
 /* Return non-zero to stop. */
 typedef int (*decoded_fn)(const struct decoded *d, void *payload);
 
 /* Finds encoded spans starting in [from, to) of data[0, len) and calls fn for
- * each whose decoded form is mostly printable text; *budget (bytes of decoded
- * output still allowed) is decreased, and the search stops when it reaches 0.
+ * each whose decoded form is mostly printable text; budget->left is
+ * decreased, and the search stops when it reaches 0.
  * Returns what fn stopped with, or 0. */
 int decode_spans(const unsigned char *data, size_t len, size_t from, size_t to,
-		 size_t *budget, decoded_fn fn, void *payload);
+		 struct decode_budget *budget, decoded_fn fn, void *payload);
 
 /* Chooses how byte classes are found: 0 SSE2 (or portable C), 1 AVX2,
  * 2 AVX-512BW, capped at what the CPU has; by default the widest it has

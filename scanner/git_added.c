@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "git_added.h"
+#include "buf.h"
 #include "safepath.h"
 #include "xalloc.h"
 
@@ -22,6 +23,63 @@ void added_set_release(struct added_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Finds blob at the entry names that spell path below t (a name may itself
+ * hold '/'), appending them made safe to b. Returns 1 when found. */
+static int find_names(git_tree *t, const char *path, const git_oid *blob, struct buf *b,
+		      int depth)
+{
+	size_t i, n = git_tree_entrycount(t), len = b->len, pl = strlen(path);
+
+	if (depth > 4096)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(e);
+		size_t nl = strlen(name);
+		git_tree *sub = NULL;
+		if (nl > pl || memcmp(name, path, nl))
+			continue;
+		if (len)
+			buf_addch(b, '/');
+		safepath_add_name(b, name, nl);
+		if (nl == pl && git_oid_equal(git_tree_entry_id(e), blob))
+			return 1;
+		if (nl < pl && path[nl] == '/' && git_tree_entry_type(e) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&sub, git_tree_owner(t), git_tree_entry_id(e)) == 0) {
+			int found = find_names(sub, path + nl + 1, blob, b, depth + 1);
+			git_tree_free(sub);
+			if (found)
+				return 1;
+		}
+		buf_truncate(b, len);
+	}
+	return 0;
+}
+
+/* The report path of blob at the diff's path (see added_set.tree). */
+static char *report_path(git_tree *tree, const char *path, const git_oid *blob)
+{
+	git_tree_entry *e = NULL;
+	struct buf b;
+	char *out;
+
+	if (!tree)
+		return safepath_dup(path);
+	if (git_tree_entry_bypath(&e, tree, path) == 0 && git_oid_equal(git_tree_entry_id(e), blob)) {
+		git_tree_entry_free(e);
+		return safepath_dup(path);
+	}
+	git_tree_entry_free(e);
+	buf_init(&b, 0);
+	if (!find_names(tree, path, blob, &b, 0)) {
+		buf_release(&b);
+		return safepath_dup(path);
+	}
+	out = xstrdup(b.data);
+	buf_release(&b);
+	return out;
+}
+
 static struct added_file *file_for(struct added_set *s, const git_diff_delta *d)
 {
 	struct added_file *f;
@@ -35,7 +93,7 @@ static struct added_file *file_for(struct added_set *s, const git_diff_delta *d)
 	s->v = v;
 	f = &s->v[s->n++];
 	memset(f, 0, sizeof(*f));
-	f->path = safepath_dup(d->new_file.path);
+	f->path = report_path(s->tree, d->new_file.path, &d->new_file.id);
 	git_oid_cpy(&f->blob, &d->new_file.id);
 	return f;
 }
@@ -80,6 +138,54 @@ static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_di
 	return 0;
 }
 
+/* Does a delta's path hold a component git never writes ("", ".", ".." or
+ * a name with '/'), as only a hostile tree makes? */
+static int has_unusual_path(git_diff *diff)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *paths[2] = {d->old_file.path, d->new_file.path};
+		int k;
+		for (k = 0; k < 2; k++) {
+			char *safe = paths[k] ? safepath_dup(paths[k]) : NULL;
+			int odd = safe && strcmp(safe, paths[k]);
+			free(safe);
+			if (odd)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A diff of a hostile tree, one file at a time, comparing each delta's two
+ * blobs under its report path: libgit2's patch generation leaks memory
+ * (and looks up attributes) on paths such as "/abs.env". */
+static int added_by_blobs(struct added_set *s, git_diff *diff, struct err *err)
+{
+	git_repository *repo = git_tree_owner(s->tree);
+	size_t i, n = git_diff_num_deltas(diff);
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const git_oid *old = NULL;
+		char *label;
+		if (d->status == GIT_DELTA_DELETED || d->new_file.mode == GIT_FILEMODE_COMMIT ||
+		    git_oid_is_zero(&d->new_file.id) ||
+		    (d->status == GIT_DELTA_RENAMED && d->similarity == 100))
+			continue;
+		if (!git_oid_is_zero(&d->old_file.id) && d->old_file.mode != GIT_FILEMODE_COMMIT &&
+		    d->old_file.mode != GIT_FILEMODE_TREE)
+			old = &d->old_file.id;
+		label = report_path(s->tree, d->new_file.path, &d->new_file.id);
+		rc = added_set_from_blobs(s, repo, old, &d->new_file.id, label, err);
+		free(label);
+	}
+	return rc;
+}
+
 int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err)
 {
 	git_diff_find_options fo;
@@ -91,6 +197,8 @@ int added_set_from_diff(struct added_set *s, git_diff *diff, struct err *err)
 	fo.flags = GIT_DIFF_FIND_RENAMES;
 	if ((rc = git_diff_find_similar(diff, &fo)) < 0)
 		return err_from_git(err, rc, "finding renames");
+	if (s->tree && has_unusual_path(diff))
+		return added_by_blobs(s, diff, err);
 	if ((rc = git_diff_foreach(diff, on_file, on_binary, NULL, on_line, s)) < 0)
 		return err_from_git(err, rc, "reading a diff");
 	return 0;

@@ -29,6 +29,9 @@ struct added_set {
 	struct added_file *v;
 	size_t n, cap;
 	uint64_t max_size; /* skip (and report) larger blobs; 0 = no limit */
+	git_tree *tree;    /* borrowed, optional: the new side's tree, to report a
+			    * hostile entry name holding '/' as one name ("a%2Fb"),
+			    * as full scans do, not as the path a diff joins it into */
 };
 
 void added_set_init(struct added_set *s);

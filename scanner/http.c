@@ -44,6 +44,7 @@ struct job {
 	double not_before;          /* monotonic seconds */
 	CURL *easy;
 	struct curl_slist *hdrs;
+	struct curl_slist *resolve; /* localhost pinned to 127.0.0.1 */
 	struct buf body;
 	char **captured;
 	long retry_after_ms;
@@ -203,15 +204,55 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static void set_protocols(CURL *e, int plain_http)
+/* Only the one scheme, and no redirect to another: the string options of
+ * libcurl 7.85 and later, or, when the libcurl loaded at run time is older
+ * than the headers keyhound was built with, the bitmask ones. Returns 0 or
+ * -1 when neither takes (then the request is not sent). */
+static int set_protocols(CURL *e, int plain_http)
 {
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85: the string forms */
-	cu->easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain_http ? "http" : "https");
-	cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http" : "https");
-#else
-	cu->easy_setopt(e, CURLOPT_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
-	cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS, plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS);
+	if (cu->easy_setopt(e, CURLOPT_PROTOCOLS_STR, plain_http ? "http" : "https") == CURLE_OK &&
+	    cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, plain_http ? "http" : "https") ==
+		    CURLE_OK)
+		return 0;
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations" /* the fallback for old libcurl */
+#endif
+	if (cu->easy_setopt(e, CURLOPT_PROTOCOLS,
+			    (long)(plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS)) == CURLE_OK &&
+	    cu->easy_setopt(e, CURLOPT_REDIR_PROTOCOLS,
+			    (long)(plain_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS)) == CURLE_OK)
+		return 0;
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+	return -1;
+}
+
+/* A plain-http URL to "localhost" goes to 127.0.0.1, whatever the resolver
+ * (or /etc/hosts) says: older libcurl looks the name up. Returns 0 or -1. */
+static int pin_localhost(struct job *j, CURL *e)
+{
+	CURLU *u = cu->url();
+	char *host = NULL, *port = NULL, entry[96];
+	int rc = 0;
+
+	if (!u)
+		return -1;
+	if (cu->url_set(u, CURLUPART_URL, j->req.url, 0) == CURLUE_OK &&
+	    cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && !strcasecmp(host, "localhost") &&
+	    cu->url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+		snprintf(entry, sizeof(entry), "localhost:%s:127.0.0.1", port);
+		if (!(j->resolve = cu->slist_append(NULL, entry)) ||
+		    cu->easy_setopt(e, CURLOPT_RESOLVE, j->resolve) != CURLE_OK)
+			rc = -1;
+	}
+	cu->free(host);
+	cu->free(port);
+	cu->url_cleanup(u);
+	return rc;
 }
 
 static CURL *easy_new(struct job *j)
@@ -230,21 +271,26 @@ static CURL *easy_new(struct job *j)
 		}
 		j->hdrs = s;
 	}
-	cu->easy_setopt(e, CURLOPT_URL, r->url);
-	set_protocols(e, r->plain_http);
-	cu->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	/* the options that keep the key safe must take, or nothing is sent */
+	if (cu->easy_setopt(e, CURLOPT_URL, r->url) != CURLE_OK || set_protocols(e, r->plain_http) ||
+	    cu->easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+	    cu->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+	    cu->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+	    cu->easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs) != CURLE_OK ||
+	    (r->plain_http && (cu->easy_setopt(e, CURLOPT_PROXY, "") != CURLE_OK ||
+			       pin_localhost(j, e) < 0))) {
+		cu->easy_cleanup(e);
+		return NULL;
+	}
 	cu->easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
-	cu->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	cu->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	cu->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	cu->easy_setopt(e, CURLOPT_VERBOSE, 0L);
 	cu->easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
 	cu->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 			 r->timeout_ms < CONNECT_TIMEOUT_MS ? r->timeout_ms : CONNECT_TIMEOUT_MS);
 	cu->easy_setopt(e, CURLOPT_USERAGENT, "keyhound/" KH_VERSION);
-	cu->easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
-	if (r->plain_http) /* loopback: never through a proxy (the key would cross it in clear) */
-		cu->easy_setopt(e, CURLOPT_PROXY, "");
+	/* (loopback over plain http: never through a proxy, set above, where the
+	 * key would cross it in clear) */
 	if (!strcmp(r->method, "POST")) {
 		cu->easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
 		cu->easy_setopt(e, CURLOPT_POSTFIELDS, "");
@@ -284,7 +330,9 @@ static void job_release_transfer(struct http_client *c, struct job *j)
 		c->active--;
 	}
 	cu->slist_free_all(j->hdrs);
+	cu->slist_free_all(j->resolve);
 	j->hdrs = NULL;
+	j->resolve = NULL;
 	buf_reset(&j->body);
 	reset_captured(j);
 }

@@ -111,10 +111,9 @@ static json_t *finding_json(const struct finding *f, const struct report_opts *o
 	return j;
 }
 
-static json_t *stats_json(const struct scan_stats *s)
+json_t *report_stats_counts(const struct scan_stats *s)
 {
-	json_t *j = json_object(), *probs = json_array();
-	size_t i;
+	json_t *j = json_object();
 
 #define N(field) json_object_set_new(j, #field, json_integer((json_int_t)s->field))
 	N(files_scanned);
@@ -129,6 +128,7 @@ static json_t *stats_json(const struct scan_stats *s)
 	N(skipped_symlinks);
 	N(errors);
 	N(limit_hits);
+	N(decode_partial);
 	N(suppressed_config);
 	N(suppressed_inline);
 	N(suppressed_ignore);
@@ -138,6 +138,14 @@ static json_t *stats_json(const struct scan_stats *s)
 	json_object_set_new(j, "binary_files", json_integer((json_int_t)s->skipped_binary));
 	json_object_set_new(j, "seconds", json_real(s->seconds));
 	json_object_set_new(j, "shallow", json_boolean(s->shallow));
+	return j;
+}
+
+static json_t *stats_json(const struct scan_stats *s)
+{
+	json_t *j = report_stats_counts(s), *probs = json_array();
+	size_t i;
+
 	for (i = 0; i < s->nproblems; i++) {
 		json_t *p = json_object();
 		json_object_set_new(p, "path", jstr(s->problems[i].path));

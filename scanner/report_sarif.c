@@ -228,9 +228,17 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 		free(uri);
 		free(enc);
 	}
+	/* columns count characters (code points), as startColumn/endColumn say */
+	json_object_set_new(run, "columnKind", json_string("unicodeCodePoints"));
 	json_object_set_new(run, "results", results);
 	json_object_set_new(inv, "executionSuccessful",
 			    json_boolean(!o->stats || o->stats->errors == 0));
+	if (o->stats) {
+		/* what was scanned, skipped and suppressed, as the JSON report counts it */
+		json_t *props = json_object();
+		json_object_set_new(props, "stats", report_stats_counts(o->stats));
+		json_object_set_new(inv, "properties", props);
+	}
 	if (o->stats) {
 		for (i = 0; i < o->stats->nproblems && i < SARIF_MAX_NOTES; i++) {
 			const struct problem *p = &o->stats->problems[i];

@@ -92,6 +92,7 @@ static void verify_spec_free(struct verify_spec *v)
 	strlist_release(&v->live_body);
 	strlist_release(&v->invalid_body);
 	strlist_release(&v->quota_body);
+	strlist_release(&v->unknown_body);
 	strlist_release(&v->identity_field);
 	strlist_release(&v->identity_header);
 	free(v);
@@ -352,6 +353,8 @@ static int load_verify(struct loader *ld, yaml_node_t *map, struct verify_spec *
 			rc = get_strlist(ld, v, key, &vs->invalid_body);
 		else if (!strcmp(key, "quota_body"))
 			rc = get_strlist(ld, v, key, &vs->quota_body);
+		else if (!strcmp(key, "unknown_body"))
+			rc = get_strlist(ld, v, key, &vs->unknown_body);
 		else if (!strcmp(key, "identity_field"))
 			rc = get_strlist(ld, v, key, &vs->identity_field);
 		else if (!strcmp(key, "identity_header"))

@@ -51,6 +51,8 @@ struct verify_spec {
 	struct strlist live_body;      /* with a live code, the body must hold one of these */
 	struct strlist invalid_body;   /* with a live code, a body holding one is invalid */
 	struct strlist quota_body;     /* a 429 whose body holds one is live (no credit) */
+	struct strlist unknown_body;   /* with a live code, a body holding one settles nothing
+					* (a rate limit or lockout answered with 403) */
 	struct strlist identity_field; /* JSON fields (a.b.c) naming the owner */
 	struct strlist identity_header;/* response headers naming the owner */
 };

@@ -48,6 +48,7 @@ static struct verify_spec *copy_verify(const struct builtin_verify *b)
 	copy_strs(&v->quota_body, &b->quota_body);
 	copy_strs(&v->identity_field, &b->identity_field);
 	copy_strs(&v->identity_header, &b->identity_header);
+	copy_strs(&v->unknown_body, &b->unknown_body);
 	return v;
 }
 

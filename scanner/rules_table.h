@@ -26,7 +26,7 @@ struct builtin_allow {
 struct builtin_verify {
 	const char *provider, *base_url, *method, *path;
 	struct builtin_strs headers, live_status, invalid_status, live_body, invalid_body,
-		quota_body, identity_field, identity_header;
+		quota_body, identity_field, identity_header, unknown_body;
 };
 
 struct builtin_rule {

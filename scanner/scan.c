@@ -497,7 +497,7 @@ struct decode_ctx {
 	struct scan_stats *stats;
 	int depth;
 	size_t span_start, span_end; /* outermost encoded span (depth > 1) */
-	size_t budget;
+	struct decode_budget budget;
 };
 
 /* Is this secret already reported inside [start, end) of this window, by a
@@ -719,9 +719,15 @@ int scan_content(const struct rule_set *rs, struct scan_scratch *s,
 	/* Decoding may cost at most a few times the window's own size. Binary
 	 * data (compressed, images) is not searched for encoded text: its plain
 	 * bytes were scanned above. */
-	x.budget = 4 * (c->own_end - c->own_start) + 65536;
-	if (!binary)
+	x.budget.left = 4 * (c->own_end - c->own_start) + 65536;
+	if (!binary) {
 		decode_spans(c->data, c->len, c->own_start, c->own_end, &x.budget, on_decoded, &x);
+		if (x.budget.cut && stats) {
+			pthread_mutex_lock(&stats->lock);
+			stats->decode_partial++;
+			pthread_mutex_unlock(&stats->lock);
+		}
+	}
 	drop_replaced(out, first);
 	return 0;
 }

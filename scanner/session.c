@@ -523,14 +523,30 @@ int session_finish(struct session *s)
 		verify_findings(&s->findings, &vo, &s->stats);
 	}
 	if (s->opts.only_live) {
-		size_t out = 0;
+		/* Live keys are reported; so is a key whose check could not be made
+		 * (network, timeout, rate limit): dropping it would pass a CI gate
+		 * whenever the network is down, so it stays, marked unknown, and the
+		 * scan fails closed (exit 2). Invalid keys and keys of rules with no
+		 * verifier are left out. */
+		size_t out = 0, unsure = 0;
 		for (i = 0; i < s->findings.n; i++) {
-			if (s->findings.v[i].verified == VERIFY_LIVE || s->findings.v[i].suppressed)
-				s->findings.v[out++] = s->findings.v[i];
+			struct finding *f = &s->findings.v[i];
+			int failed_check = f->verified == VERIFY_UNKNOWN && !f->suppressed &&
+					   !f->rule->context_only &&
+					   !(f->verify_note && !strcmp(f->verify_note,
+								       "no verifier for this rule"));
+			unsure += failed_check;
+			if (f->verified == VERIFY_LIVE || f->suppressed || failed_check)
+				s->findings.v[out++] = *f;
 			else
-				finding_release(&s->findings.v[i]);
+				finding_release(f);
 		}
 		s->findings.n = out;
+		if (unsure)
+			stats_problem(&s->stats, NULL, KH_EIO, 1,
+				      "--only-live: %zu finding%s could not be checked with %s "
+				      "provider (status unknown): reported, and the scan is incomplete",
+				      unsure, unsure == 1 ? "" : "s", unsure == 1 ? "its" : "their");
 	}
 	finding_list_sort(&s->findings);
 	s->stats.findings = 0;

@@ -59,6 +59,9 @@ struct walk {
 	int deep_warned;          /* said that ignore rules stop at MAX_IGNORE_DEPTH */
 	int prefix_root;          /* several roots: display paths start with the root */
 	char *repo_prefix;        /* root's path relative to the work tree, "" or "a/b/" */
+	char *cfg_prefix;         /* walk paths' base relative to o->cfg_root ("" or
+				   * "a/b/"); NULL: outside it, allowlists see the
+				   * display path */
 };
 
 static int cmp_str(const void *a, const void *b)
@@ -223,7 +226,13 @@ static int push_file(struct walk *wk, int fd, const char *display, const char *r
 
 	it->fd = fd;
 	it->path = xstrdup(display);
-	it->rel = rel ? xstrdup(rel) : NULL;
+	it->rel = NULL;
+	if (rel && wk->cfg_prefix) {
+		size_t pl = strlen(wk->cfg_prefix), rl = strlen(rel);
+		it->rel = xmalloc(pl + rl + 1);
+		memcpy(it->rel, wk->cfg_prefix, pl);
+		memcpy(it->rel + pl, rel, rl + 1);
+	}
 	return pipeline_push(wk->p, it);
 }
 
@@ -504,11 +513,39 @@ out:
 	return rc == KH_EIO ? KH_EIO : rc;
 }
 
+/* Sets wk->cfg_prefix for walk paths based at base (an absolute directory):
+ * where base lies under the config root, or NULL when it does not. */
+static void set_cfg_prefix(struct walk *wk, const char *base)
+{
+	const char *cfg = wk->o->cfg_root;
+	size_t cl, bl = strlen(base);
+
+	free(wk->cfg_prefix);
+	wk->cfg_prefix = NULL;
+	while (bl > 1 && base[bl - 1] == '/')
+		bl--;
+	if (!cfg) {
+		wk->cfg_prefix = xstrdup("");
+		return;
+	}
+	cl = strlen(cfg);
+	while (cl > 1 && cfg[cl - 1] == '/')
+		cl--;
+	if (bl == cl && !strncmp(base, cfg, cl)) {
+		wk->cfg_prefix = xstrdup("");
+	} else if (bl > cl && !strncmp(base, cfg, cl) && (base[cl] == '/' || cl == 1)) {
+		size_t off = cl == 1 ? 1 : cl + 1;
+		wk->cfg_prefix = xmalloc(bl - off + 2);
+		memcpy(wk->cfg_prefix, base + off, bl - off);
+		memcpy(wk->cfg_prefix + bl - off, "/", 2);
+	}
+}
+
 static int run_root(struct walk *wk, const char *root)
 {
 	struct stat st;
 	char *abs;
-	int rc = 0;
+	int rc = 0, in_tree;
 
 	if (stat(root, &st) < 0) {
 		stats_problem(wk->stats, root, KH_ENOTFOUND, 1, "cannot scan: %s", strerror(errno));
@@ -518,23 +555,34 @@ static int run_root(struct walk *wk, const char *root)
 	if (!S_ISDIR(st.st_mode)) {
 		/* A file named explicitly is scanned even if ignored; allowlists
 		 * see its path relative to its config root (the work tree top). */
-		char *cfg = source_dir_config_root(root), *fabs = realpath(root, NULL);
-		size_t cl = strlen(cfg);
-		const char *rel = fabs && !strncmp(fabs, cfg, cl) && fabs[cl] == '/' ? fabs + cl + 1 : NULL;
-		rc = visit_file(wk, AT_FDCWD, root, root, rel, 0);
-		free(cfg);
+		const char *slash = strrchr(root, '/'), *base = slash ? slash + 1 : root;
+		char *dir = slash ? xstrndup(root, slash == root ? 1 : (size_t)(slash - root))
+				  : xstrdup(".");
+		char *dabs = realpath(dir, NULL), *fabs = realpath(root, NULL);
+		free(wk->cfg_prefix);
+		wk->cfg_prefix = NULL;
+		if (dabs)
+			set_cfg_prefix(wk, dabs);
+		/* a symlink named on the command line is the user's choice:
+		 * followed, as a named directory is (links inside are not); its
+		 * path for allowlists is where the link is */
+		rc = visit_file(wk, AT_FDCWD, fabs ? fabs : root, root, base, 0);
 		free(fabs);
+		free(dabs);
+		free(dir);
 		return rc;
 	}
 	abs = realpath(root, NULL);
 	gitview_open(&wk->gv, abs ? abs : root, wk->stats);
 	free(wk->repo_prefix);
 	wk->repo_prefix = xstrdup("");
+	in_tree = 0;
 	if (wk->gv.repo && abs) {
 		size_t wl = strlen(wk->gv.workdir);
 		size_t al = strlen(abs);
 		if (al + 1 >= wl && !strncmp(abs, wk->gv.workdir, wl - 1) &&
 		    (al + 1 == wl || abs[wl - 1] == '/')) {
+			in_tree = 1;
 			free(wk->repo_prefix);
 			if (al + 1 == wl) {
 				wk->repo_prefix = xstrdup("");
@@ -544,6 +592,9 @@ static int run_root(struct walk *wk, const char *root)
 			}
 		}
 	}
+	/* walk paths are relative to the work tree top when the root is in
+	 * one, else to the root */
+	set_cfg_prefix(wk, in_tree ? wk->gv.workdir : abs ? abs : root);
 	/* A directory named explicitly is scanned even if git ignores it (or
 	 * something above it): then everything below it is. */
 	wk->root_ignored = 0;
@@ -594,6 +645,7 @@ int source_dir_run(const struct source_dir_opts *o, struct pipeline *p,
 	for (i = 0; i < o->nroots && !rc; i++)
 		rc = run_root(&wk, o->roots[i]);
 	free(wk.repo_prefix);
+	free(wk.cfg_prefix);
 	if (rc == KH_EINTR)
 		return err_set(err, KH_EINTR, "interrupted");
 	return 0;

@@ -20,6 +20,8 @@ struct source_dir_opts {
 	size_t nroots;
 	int no_ignore;            /* scan ignored files too */
 	uint64_t max_file_size;   /* 0 = no limit */
+	const char *cfg_root;     /* source_dir_config_root(roots[0]): allowlist
+				   * paths are relative to it (NULL: to each root) */
 };
 
 /* The directory whose .keyhound.yaml applies to roots[0]: the top of the git

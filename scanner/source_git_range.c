@@ -460,9 +460,11 @@ static void added_against(git_repository *repo, const git_oid *tree, git_tree *c
 		struct added_set try;
 		added_set_init(&try);
 		try.max_size = out->max_size;
+		try.tree = ctree;
 		if ((rc = added_set_from_diff(&try, diff, &err)) == 0) {
 			added_set_release(out);
 			*out = try;
+			out->tree = NULL;
 		} else {
 			added_set_release(&try);
 		}

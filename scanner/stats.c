@@ -68,6 +68,7 @@ void stats_add(struct scan_stats *dst, const struct scan_stats *src)
 	dst->skipped_symlinks += src->skipped_symlinks;
 	dst->errors += src->errors;
 	dst->limit_hits += src->limit_hits;
+	dst->decode_partial += src->decode_partial;
 	dst->suppressed_config += src->suppressed_config;
 	dst->suppressed_inline += src->suppressed_inline;
 	dst->suppressed_ignore += src->suppressed_ignore;

@@ -29,6 +29,9 @@ struct scan_stats {
 	uint64_t skipped_symlinks;   /* symlinks not followed */
 	uint64_t errors;             /* items that could not be scanned */
 	uint64_t limit_hits;         /* PCRE2 match/depth/JIT-stack limit hits */
+	uint64_t decode_partial;     /* windows whose encoded text was decoded only in
+				      * part (a run over 1 MiB, or over the budget);
+				      * their plain bytes were all scanned */
 	uint64_t suppressed_config, suppressed_inline, suppressed_ignore, suppressed_baseline;
 	uint64_t findings;           /* reported (not suppressed) findings */
 	double seconds;

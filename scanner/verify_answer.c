@@ -106,6 +106,11 @@ enum verify_status verify_classify(const struct verify_spec *vs, long http_statu
 	*retry = 0;
 	*note = NULL;
 	if (status_listed(&vs->live_status, http_status)) {
+		if (any_holds(&vs->unknown_body, body, len)) {
+			/* e.g. GitHub's 403 after too many bad keys: says nothing of this one */
+			*note = "the provider refused to answer (rate limit or lockout)";
+			return VERIFY_UNKNOWN;
+		}
 		if (vs->live_body.n && !any_holds(&vs->live_body, body, len)) {
 			if (any_holds(&vs->invalid_body, body, len))
 				return VERIFY_INVALID;

@@ -87,6 +87,7 @@ static void put_verify(const struct verify_spec *v, size_t i, long *next)
 	arr(&g, &v->quota_body, next);
 	arr(&g, &v->identity_field, next);
 	arr(&g, &v->identity_header, next);
+	arr(&g, &v->unknown_body, next);
 	printf("static const struct builtin_verify v%zu = {", i);
 	put_str(v->provider);
 	sep(", ");
@@ -111,6 +112,8 @@ static void put_verify(const struct verify_spec *v, size_t i, long *next)
 	refs_put(&g, 6, &v->identity_field);
 	sep(", ");
 	refs_put(&g, 7, &v->identity_header);
+	sep(", ");
+	refs_put(&g, 8, &v->unknown_body);
 	sep("};\n");
 }
 

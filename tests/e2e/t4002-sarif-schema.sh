@@ -67,4 +67,8 @@ test_expect_success 'rule, location in characters, relative uri, fingerprints' '
 	! grep -q "$k" out.sarif
 '
 
+test_expect_success 'the invocation carries the scan counters of the JSON report' '
+	json_check out.sarif "(lambda s: s[\"findings\"] == 1 and s[\"files_scanned\"] >= 1 and s[\"errors\"] == 0 and \"skipped_size\" in s and \"decode_partial\" in s and \"problems\" not in s)(d[\"runs\"][0][\"invocations\"][0][\"properties\"][\"stats\"])"
+'
+
 test_done

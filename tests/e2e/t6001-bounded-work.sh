@@ -55,10 +55,21 @@ test_expect_success 'a 128 MB sparse file: scanned to the end' '
 	json_check out.json "d[\"stats\"][\"bytes_scanned\"] == 128 << 20"
 '
 
-test_expect_success 'deeply nested JSON (200,000 levels): the key inside' '
+test_expect_success 'deeply nested JSON (100,000 levels): the key inside' '
 	gen nested-json json 100000 &&
 	test_expect_code 1 kh dir --format json json >out.json &&
 	json_check out.json "[(f[\"line\"], f[\"column\"]) for f in d[\"findings\"]] == [(1, 6 * 100000 + 2)]"
+'
+
+test_expect_success 'a 2 MiB base64 run: decoded up to 1 MiB, the cut counted in decode_partial' '
+	"$PYTHON" -c "import base64,sys; t=(\"OPENAI_API_KEY=%s\\n\" % sys.argv[1]) + \"The quick brown fox jumps over 13 lazy dogs.\\n\" * 36000; sys.stdout.write(\"data = \\\"\" + base64.b64encode(t.encode()).decode() + \"\\\"\\n\")" "$key" >b64.txt &&
+	test "$(wc -c <b64.txt)" -gt $((2 << 20)) &&
+	test_expect_code 1 kh dir --format json b64.txt >out.json &&
+	json_check out.json "[(f[\"decoded\"], f[\"secret\"]) for f in d[\"findings\"]] == [(\"base64\", \"$(redacted_of "$key")\")]" &&
+	json_check out.json "d[\"stats\"][\"decode_partial\"] == 1" &&
+	echo "k = \"$key2\"" >small.txt &&
+	test_expect_code 1 kh dir --format json small.txt >out.json &&
+	json_check out.json "d[\"stats\"][\"decode_partial\"] == 0"
 '
 
 test_expect_success '2,000 keys on one line: all found, character columns exact' '

@@ -9,92 +9,10 @@
 # and any other https request goes to a dead local proxy.
 . "$(dirname "$0")/test-lib.sh"
 
-: >keys.json
-"$PYTHON" "$TEST_DIR/mock-provider.py" --port-file "$TRASH/mock.port" \
-	--log "$TRASH/mock.log" --keys "$TRASH/keys.json" --slow 5 2>"$TRASH/mock.err" &
-MOCK_PID=$!
-trap 'kill "$MOCK_PID" 2>/dev/null' EXIT
-trap 'kill "$MOCK_PID" 2>/dev/null; exit 1' INT TERM
-n=0
-while [ ! -s "$TRASH/mock.port" ] && [ $n -lt 100 ]; do
-	sleep 0.1
-	n=$((n + 1))
-done
-# shellcheck disable=SC2034 # used in eval and in the test bodies
-MOCK=http://127.0.0.1:$(cat "$TRASH/mock.port" 2>/dev/null)
-for p in openai anthropic github gitlab slack stripe huggingface; do
-	P=$(printf '%s' "$p" | tr '[:lower:]' '[:upper:]')
-	eval "KEYHOUND_${P}_BASE_URL=\$MOCK/$p; export KEYHOUND_${P}_BASE_URL"
-done
-HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 ALL_PROXY=http://127.0.0.1:9
-export HTTPS_PROXY https_proxy ALL_PROXY
-unset NO_PROXY no_proxy
-
-# gen_key KIND: a random, never-issued key of a provider's shape
-gen_key() {
-	"$PYTHON" - "$1" <<-\PY
-	import random, string, sys, zlib
-	r = random.SystemRandom()
-	b62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-	def rs(n, a=b62):
-	    return "".join(r.choice(a) for _ in range(n))
-	k = sys.argv[1]
-	if k == "github":
-	    body = rs(30)
-	    c, tail = zlib.crc32(body.encode()) & 0xffffffff, ""
-	    for _ in range(6):
-	        tail, c = b62[c % 62] + tail, c // 62
-	    print("gh" + "p_" + body + tail)
-	elif k == "anthropic-admin":
-	    url = string.ascii_letters + string.digits + "_-"
-	    print("sk-ant-" + "admin01-" + rs(80, url) + "-" + rs(12, url) + "AA")
-	elif k == "gitlab":
-	    print("gl" + "pat-" + rs(20))
-	elif k == "slack":
-	    print("xo" + "xb-" + rs(12, string.digits) + "-" + rs(13, string.digits) + "-" + rs(24))
-	elif k == "slack-webhook":
-	    print("https://hooks." + "slack.com/services/T" + rs(10, string.ascii_uppercase + string.digits)
-	          + "/B" + rs(10, string.ascii_uppercase + string.digits) + "/" + rs(24))
-	elif k == "stripe":
-	    print("sk" + "_live_" + rs(24))
-	elif k == "huggingface":
-	    print("hf" + "_" + rs(34, string.ascii_letters))
-	PY
-}
-
-# key_for SCENARIO KIND: a new key the mock answers with SCENARIO
-key_for() {
-	case "$2" in
-	openai-*|anthropic) k=$(fake_key "$2") ;;
-	*) k=$(gen_key "$2") ;;
-	esac
-	"$PYTHON" -c '
-import json, sys
-d = json.load(open("keys.json")) if open("keys.json").read().strip() else {}
-d[sys.argv[1]] = sys.argv[2]
-json.dump(d, open("keys.json", "w"))' "$k" "$1" && printf '%s\n' "$k"
-}
-
-# requests: lines of the mock log so far
-requests() { wc -l <"$TRASH/mock.log" | tr -d ' '; }
-
-# no_leak FILE...: no key from keys.json, nor 8 characters of its random part
-# (what follows the last - or _ of its first 16 characters, less the last 4)
-no_leak() {
-	"$PYTHON" - "$@" <<-\PY
-	import json, sys
-	keys = json.load(open("keys.json"))
-	bad = 0
-	for path in sys.argv[1:]:
-	    data = open(path, "rb").read().decode("utf-8", "replace")
-	    for k in keys:
-	        pre = max([i + 1 for i, c in enumerate(k[:16]) if c in "-_"] or [4])
-	        hidden = k[min(pre, len(k) // 3):len(k) - 4]
-	        if any(hidden[i:i + 8] in data for i in range(len(hidden) - 7)):
-	            print("key bytes in", path); bad = 1
-	sys.exit(bad)
-	PY
-}
+# shellcheck source=tests/e2e/verify-lib.sh
+. "$TEST_DIR/verify-lib.sh"
+start_mock mock --slow 5
+use_mock mock
 
 test_expect_success 'setup: the mock listens' '
 	test -s "$TRASH/mock.port" && test "$(requests)" -eq 0
@@ -224,12 +142,18 @@ test_expect_success 'without --verify nothing is sent and "verified" is null' '
 	test "$(requests)" -eq "$before"
 '
 
-test_expect_success '--only-live reports and fails only on live keys' '
-	test_expect_code 1 kh dir repo --only-live --verify-timeout 1 --format json >live.json 2>/dev/null &&
-	json_check live.json "len(d[\"findings\"]) == 8 and all(f[\"verified\"] == \"live\" for f in d[\"findings\"])" &&
+test_expect_success '--only-live reports live keys, drops invalid ones, and fails closed on failed checks' '
+	test_expect_code 2 kh dir repo --only-live --verify-timeout 1 --format json >live.json 2>live.err &&
+	json_check live.json "len([f for f in d[\"findings\"] if f[\"verified\"] == \"live\"]) == 8" &&
+	json_check live.json "all(f[\"verified\"] in (\"live\", \"unknown\") for f in d[\"findings\"])" &&
+	json_check live.json "all(f[\"verify_note\"] != \"no verifier for this rule\" for f in d[\"findings\"])" &&
+	grep -q "could not be checked" live.err &&
 	mkdir dead && cp repo/invalid.py repo/slow.py repo/error.py dead/ &&
-	test_expect_code 0 kh dir dead --only-live --verify-timeout 1 --format json >dead.json 2>/dev/null &&
-	json_check dead.json "d[\"findings\"] == []"
+	test_expect_code 2 kh dir dead --only-live --verify-timeout 1 --format json >dead.json 2>/dev/null &&
+	json_check dead.json "sorted(f[\"verified\"] for f in d[\"findings\"]) == [\"unknown\", \"unknown\"]" &&
+	mkdir gone && cp repo/invalid.py gone/ &&
+	test_expect_code 0 kh dir gone --only-live --verify-timeout 1 --format json >gone.json 2>/dev/null &&
+	json_check gone.json "d[\"findings\"] == []"
 '
 
 test_expect_success 'failed checks never change the exit code' '

@@ -281,7 +281,7 @@ static void test_identifiers_not_decoded_and_budget(void **state)
 	const char *code = "static int pthread_mutex_lock_recursive_helper(void);\n"
 			   "#define THIS_IS_A_VERY_LONG_MACRO_NAME_FOR_TESTS 1\n"
 			   "/usr/share/doc/some-package/changelog.Debian.gz\n";
-	size_t budget = 1 << 20;
+	struct decode_budget budget = {1 << 20, 0};
 	int n = 0;
 	char *big;
 
@@ -289,11 +289,12 @@ static void test_identifiers_not_decoded_and_budget(void **state)
 	decode_spans((const unsigned char *)code, strlen(code), 0, strlen(code), &budget,
 		     count_spans, &n);
 	assert_int_equal(n, 0);
+	assert_int_equal(budget.cut, 0);
 	/* a zero budget decodes nothing */
 	big = xmalloc(4096);
 	memset(big, 'Q', 4096);
 	memcpy(big + 100, "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW", 29);
-	budget = 0;
+	budget.left = 0;
 	n = 0;
 	decode_spans((const unsigned char *)big, 4096, 0, 4096, &budget, count_spans, &n);
 	assert_int_equal(n, 0);
@@ -325,7 +326,8 @@ static int tally_spans(const struct decoded *d, void *payload)
 static void test_hostile_input_bounded(void **state)
 {
 	unsigned char *big = xmalloc(BIG + 1), *txt;
-	size_t budget, i, start_budget;
+	struct decode_budget budget = {0, 0};
+	size_t i, start_budget;
 	struct tally t;
 	struct finding_list fl;
 	char key[128], line[256];
@@ -342,11 +344,12 @@ static void test_hostile_input_bounded(void **state)
 	b64((const char *)txt, (char *)big);
 	free(txt);
 	memset(&t, 0, sizeof(t));
-	start_budget = budget = 4 * (size_t)BIG;
+	start_budget = budget.left = 4 * (size_t)BIG;
 	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
 	assert_int_equal(t.calls, 1);
 	assert_true(t.longest <= DECODE_MAX_SPAN / 4 * 3);
-	assert_int_equal(start_budget - budget, t.bytes);
+	assert_int_equal(budget.cut, 1); /* the rest of the run: said so */
+	assert_int_equal(start_budget - budget.left, t.bytes);
 	/* through the scanner, the key at the start of the blob is found */
 	finding_list_init(&fl);
 	scan_buf(big, BIG, &fl);
@@ -360,10 +363,12 @@ static void test_hostile_input_bounded(void **state)
 	for (i = 0; i < BIG; i++)
 		big[i] = (unsigned char)"%41"[i % 3];
 	memset(&t, 0, sizeof(t));
-	budget = start_budget;
+	budget.left = start_budget;
+	budget.cut = 0;
 	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
 	assert_true(t.calls <= BIG / DECODE_MAX_SPAN + 1);
-	assert_int_equal(start_budget - budget, t.bytes);
+	assert_int_equal(budget.cut, 0); /* a long token is decoded in pieces, all of it */
+	assert_int_equal(start_budget - budget.left, t.bytes);
 	finding_list_init(&fl);
 	scan_buf(big, BIG, &fl);
 	assert_int_equal(fl.n, 0);
@@ -373,11 +378,13 @@ static void test_hostile_input_bounded(void **state)
 	for (i = 0; i + 25 <= BIG; i += 25)
 		memcpy(big + i, "SGVsbG8gd29ybGQgaGVsbG8h ", 25);
 	memset(&t, 0, sizeof(t));
-	budget = 65536;
+	budget.left = 65536;
+	budget.cut = 0;
 	decode_spans(big, BIG, 0, BIG, &budget, tally_spans, &t);
 	assert_true(t.bytes <= 65536);
 	assert_true(t.calls <= 65536 / 8);
-	assert_int_equal(65536 - budget, t.bytes);
+	assert_int_equal(65536 - budget.left, t.bytes);
+	assert_true(budget.cut >= 1);
 	free(big);
 }
 
@@ -465,13 +472,13 @@ static void test_simd_levels_agree(void **state)
 		memcpy(buf + i, "Zm9vYmFy", 8);
 	decode_use_simd(0);
 	{
-		size_t budget = (size_t)-1;
+		struct decode_budget budget = {(size_t)-1, 0};
 		decode_spans(buf, n, 0, n, &budget, log_span, &want);
 	}
 	assert_true(want.n > 5000);
 	for (level = 1; level <= 2; level++) {
 		struct span_log got = {0, 0};
-		size_t budget = (size_t)-1;
+		struct decode_budget budget = {(size_t)-1, 0};
 		decode_use_simd(level);
 		decode_spans(buf, n, 0, n, &budget, log_span, &got);
 		assert_int_equal(got.n, want.n);

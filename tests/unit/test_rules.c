@@ -332,6 +332,7 @@ static void test_table_matches_yaml(void **state)
 				  "verify.invalid_status");
 			same_list(&va->live_body, &vb->live_body, a->id, "verify.live_body");
 			same_list(&va->invalid_body, &vb->invalid_body, a->id, "verify.invalid_body");
+			same_list(&va->unknown_body, &vb->unknown_body, a->id, "verify.unknown_body");
 			same_list(&va->quota_body, &vb->quota_body, a->id, "verify.quota_body");
 			same_list(&va->identity_field, &vb->identity_field, a->id,
 				  "verify.identity_field");

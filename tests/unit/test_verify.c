@@ -110,6 +110,34 @@ static void test_classify_body_markers(void **state)
 	rule_set_release(&rs);
 }
 
+/* A live status whose body says the provider refused to judge (GitHub's
+ * 403 rate limit or lockout after many bad tokens) is unknown, not live. */
+static void test_classify_unknown_body(void **state)
+{
+	struct rule_set rs;
+	struct err err;
+	const char *note;
+	int retry;
+
+	(void)state;
+	assert_int_equal(load_builtin(&rs,
+		"      headers: ['Authorization: Bearer {{secret}}']\n"
+		"      path: /user\n      live_status: ['200', '403']\n"
+		"      invalid_status: ['401']\n"
+		"      unknown_body: ['rate limit', 'Maximum number of login attempts']\n", &err), 0);
+	assert_int_equal(classify(rs.rules[0].verify, 403,
+				  "{\"message\":\"Maximum number of login attempts exceeded.\"}",
+				  &retry, &note), VERIFY_UNKNOWN);
+	assert_non_null(strstr(note, "refused"));
+	assert_int_equal(classify(rs.rules[0].verify, 403, "{\"message\":\"API rate limit exceeded\"}",
+				  &retry, &note), VERIFY_UNKNOWN);
+	assert_int_equal(classify(rs.rules[0].verify, 403, "{\"message\":\"Resource not accessible\"}",
+				  &retry, &note), VERIFY_LIVE);
+	assert_int_equal(classify(rs.rules[0].verify, 200, "{\"login\":\"x\"}", &retry, &note),
+			 VERIFY_LIVE);
+	rule_set_release(&rs);
+}
+
 static void test_body_holds(void **state)
 {
 	(void)state;
@@ -228,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_status_codes),
 		cmocka_unit_test(test_classify_body_markers),
+		cmocka_unit_test(test_classify_unknown_body),
 		cmocka_unit_test(test_body_holds),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_base_url_policy),
