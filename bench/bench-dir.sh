@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-dir.sh - directory-scan benchmark: keyhound with ALL default rules vs
 # ripgrep searching the OpenAI pattern alone, on the same tree, warm cache,
-# one run each; then keyhound with the OpenAI rules only (the cost of the rule
+# the fastest of three runs each; then keyhound with the OpenAI rules only (the cost of the rule
 # pack), and keyhound's peak memory on one 1 GB file.
 #
 #   sh bench/bench-dir.sh [KEYHOUND] [TREE...]
@@ -41,17 +41,22 @@ command -v rg >/dev/null 2>&1 || { have_rg=0; echo "bench-dir: ripgrep (rg) is n
 PAT='sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{16,160}T3BlbkFJ[A-Za-z0-9_-]{16,160}'
 RGPAT='sk-(proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{16,160}T3BlbkFJ[A-Za-z0-9_-]{16,160}'
 
-# run CMD...: wall seconds and peak RSS (KB) of CMD, output discarded (portable)
+# run CMD...: wall seconds and peak RSS (KB) of CMD, output discarded
+# (portable). The machine is shared and noisy: CMD runs KH_BENCH_RUNS times
+# (default 3) and the fastest run counts, for every tool alike.
 run() {
 	"$PY" -c '
-import resource, subprocess, sys, time
-t = time.monotonic()
-subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-t = time.monotonic() - t
+import os, resource, subprocess, sys, time
+best = None
+for _ in range(int(os.environ.get("KH_BENCH_RUNS", "3"))):
+    t = time.monotonic()
+    subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t = time.monotonic() - t
+    best = t if best is None or t < best else best
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 if sys.platform == "darwin":
     rss //= 1024
-print("%.3f %d" % (t, rss))' "$@"
+print("%.3f %d" % (best, rss))' "$@"
 }
 
 ONLY=$(mktemp /tmp/kh-openai-only.XXXXXX)

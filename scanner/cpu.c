@@ -5,32 +5,33 @@
 #include <string.h>
 #include "cpu.h"
 
-static int detect(void)
+static int level, sha;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void detect(void)
 {
 #ifdef KH_X86_SIMD
 	const char *no = getenv("KEYHOUND_NO_SIMD");
 
 	if (no && *no && strcmp(no, "0"))
-		return CPU_SIMD_NONE;
+		return; /* CPU_SIMD_NONE, no SHA extensions */
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
-		return CPU_SIMD_AVX512;
-	return __builtin_cpu_supports("avx2") ? CPU_SIMD_AVX2 : CPU_SIMD_NONE;
-#else
-	return CPU_SIMD_NONE;
+		level = CPU_SIMD_AVX512;
+	else if (__builtin_cpu_supports("avx2"))
+		level = CPU_SIMD_AVX2;
+	sha = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
 #endif
-}
-
-static int level;
-static pthread_once_t level_once = PTHREAD_ONCE_INIT;
-
-static void detect_once(void)
-{
-	level = detect();
 }
 
 int cpu_simd_level(void)
 {
-	pthread_once(&level_once, detect_once);
+	pthread_once(&once, detect);
 	return level;
+}
+
+int cpu_has_sha(void)
+{
+	pthread_once(&once, detect);
+	return sha;
 }

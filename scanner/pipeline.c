@@ -3,9 +3,12 @@
  * The source pushes items from the calling thread; each worker owns its
  * scan scratch, findings and stats, so the hot path takes no lock. Large
  * inputs are scanned through scan_fd() in overlapping windows, which keeps
- * memory bounded by the window size whatever the file size. An item that
- * fails is recorded as a problem and the scan goes on. Never prints.
+ * memory bounded by the window size whatever the file size; the holes of a
+ * sparse file (zeros that hold no line and no secret) are stepped over, not
+ * read. An item that fails is recorded as a problem and the scan goes on.
+ * Never prints.
  */
+#define _GNU_SOURCE /* SEEK_DATA in glibc's unistd.h; other systems have it by default */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -19,6 +22,7 @@
 #define BATCH 32          /* items handed over per lock, to keep futex calls rare */
 #define POP_BATCH 4       /* items a worker takes per lock */
 #define WINDOW (8u << 20) /* own region of one window when reading a file */
+#define MIN_HOLE (64u << 10) /* holes in sparse files this long are skipped */
 
 volatile int kh_interrupted;
 
@@ -231,6 +235,36 @@ void pipeline_finish(struct pipeline *p, struct finding_list *out, struct scan_s
 	free(p);
 }
 
+/* Where the data after a hole at file offset pos starts, when a hole of at
+ * least MIN_HOLE bytes starts there; 0 otherwise (also where the system
+ * cannot tell, or KEYHOUND_READ_HOLES is set). Leaves the file offset at pos
+ * when it returns 0, and at the data after the hole otherwise. */
+static uint64_t hole_end(int fd, uint64_t pos)
+{
+#ifdef SEEK_DATA
+	const char *no = getenv("KEYHOUND_READ_HOLES"); /* read them like data (tests) */
+	off_t d;
+
+	if (no && *no && strcmp(no, "0"))
+		return 0;
+	d = lseek(fd, (off_t)pos, SEEK_DATA);
+
+	if (d >= 0 && (uint64_t)d >= pos + MIN_HOLE)
+		return (uint64_t)d; /* the offset is at d: the caller goes on there */
+	if (d < 0 && errno == ENXIO) { /* a hole up to the end, or past the end */
+		off_t e = lseek(fd, 0, SEEK_END);
+		if (e >= 0 && (uint64_t)e >= pos + MIN_HOLE)
+			return (uint64_t)e;
+	}
+	if (d != (off_t)pos)
+		lseek(fd, (off_t)pos, SEEK_SET);
+#else
+	(void)fd;
+	(void)pos;
+#endif
+	return 0;
+}
+
 /* Advances line bookkeeping over data[from, to). */
 static void count_lines(const unsigned char *data, size_t from, size_t to, uint64_t base,
 			uint64_t *line, uint64_t *line_start)
@@ -250,7 +284,7 @@ int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *r
 	size_t ov = w->rs->max_length + 64;
 	size_t cap = WINDOW + 2 * ov;
 	size_t have = 0, own_start = 0;
-	uint64_t base = 0, line = 1, line_start = 0;
+	uint64_t base = 0, line = 1, line_start = 0, skip_to = 0;
 	int eof = 0;
 	struct content c;
 
@@ -262,7 +296,7 @@ int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *r
 	w->head_len = 0;
 	for (;;) {
 		size_t own_end;
-		while (!eof && have < cap) {
+		while (!eof && !skip_to && have < cap) {
 			ssize_t n;
 			/* A pipe may stay silent: wait in short slices so that an
 			 * interrupt delivered to another thread still stops us. */
@@ -272,6 +306,9 @@ int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *r
 				;
 			if (kh_interrupted)
 				return err_set(err, KH_EINTR, "interrupted");
+			if ((flags & SCAN_FD_REGULAR) && base + have >= WINDOW && /* not for small files */
+			    (skip_to = hole_end(fd, base + have)))
+				break; /* this window ends where the hole starts */
 			n = read(fd, w->iobuf + have, cap - have);
 			if (n < 0) {
 				if (errno == EINTR && !kh_interrupted)
@@ -291,7 +328,7 @@ int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *r
 			w->head_len = have < sizeof(w->head) ? have : sizeof(w->head);
 			memcpy(w->head, w->iobuf, w->head_len);
 		}
-		own_end = eof ? have : have - ov;
+		own_end = eof || skip_to ? have : have - ov;
 		c.data = w->iobuf;
 		c.len = have;
 		c.own_start = own_start;
@@ -306,6 +343,13 @@ int scan_fd(struct worker *w, int fd, int flags, const char *path, const char *r
 		if (eof)
 			break;
 		count_lines(w->iobuf, own_start, own_end, base, &line, &line_start);
+		if (skip_to) { /* zeros: no line ends, columns stay counted from line_start */
+			w->stats.bytes_scanned += skip_to - (base + have);
+			base = skip_to;
+			have = own_start = 0;
+			skip_to = 0;
+			continue;
+		}
 		{
 			size_t keep = own_end - ov;
 			memmove(w->iobuf, w->iobuf + keep, have - keep);

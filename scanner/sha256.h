@@ -1,5 +1,6 @@
 /* sha256.h - SHA-256, HMAC-SHA256 and PBKDF2-HMAC-SHA256 (FIPS 180-4, RFC 2104,
- * RFC 8018), small and portable, for fingerprints. Pure functions. */
+ * RFC 8018), small and portable, for fingerprints; the x86 SHA extensions
+ * where the CPU has them. Pure functions. */
 #ifndef KH_SHA256_H
 #define KH_SHA256_H
 
@@ -19,6 +20,9 @@ void sha256_final(struct sha256 *c, unsigned char out[32]);
 void sha256(const void *data, size_t len, unsigned char out[32]);
 void hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
 		 unsigned char out[32]);
+/* Chooses the SHA extensions (on = 1, where the CPU has them) or the
+ * portable compression (on = 0); for tests. Both give the same digests. */
+void sha256_use_simd(int on);
 /* Derives outlen bytes (at most 32 * 255) into out. */
 void pbkdf2_hmac_sha256(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
 			unsigned iterations, unsigned char *out, size_t outlen);

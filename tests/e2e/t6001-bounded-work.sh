@@ -55,6 +55,39 @@ test_expect_success 'a 128 MB sparse file: scanned to the end' '
 	json_check out.json "d[\"stats\"][\"bytes_scanned\"] == 128 << 20"
 '
 
+test_expect_success 'holes of a sparse file are stepped over: lines, columns, offsets exact' '
+	key3=$(fake_key openai-svcacct) && key4=$(fake_key openai-admin) && export key3 key4 &&
+	"$PYTHON" - <<-\PYEOF &&
+	import os
+	M = 1 << 20
+	k = [os.environ[n].encode() for n in ("key", "key2", "key3", "key4")]
+	with open("holes.bin", "wb") as f:
+	    f.write(b"x=" + k[0] + b"\nprefix ")   # a line running into the first hole
+	    f.seek(12 * M - len(k[1]))
+	    f.write(k[1])                           # ends where a hole starts
+	    f.seek(20 * M)
+	    f.write(k[2] + b" ")                    # same line, after 8 MB of zeros
+	    f.seek(28 * M)
+	    f.write(b"\nB=" + k[3] + b"\n")
+	    f.truncate(40 * M)                      # a hole up to the end
+	data = open("holes.bin", "rb").read()
+	with open("want.txt", "w") as w:
+	    for key in k:
+	        off = data.index(key)
+	        line = data.count(b"\n", 0, off) + 1
+	        col = off - (data.rfind(b"\n", 0, off) + 1) + 1
+	        w.write("%d %d %d\n" % (off, line, col))
+	PYEOF
+	mkdir holes && mv holes.bin holes/ &&
+	test_expect_code 1 kh dir --format json holes >out.json &&
+	"$PYTHON" -c "import json; d = json.load(open(\"out.json\")); print(\"\n\".join(\"%d %d %d\" % (f[\"offset\"], f[\"line\"], f[\"column\"]) for f in sorted(d[\"findings\"], key=lambda f: f[\"offset\"])))" >got.txt &&
+	test_cmp want.txt got.txt &&
+	json_check out.json "d[\"stats\"][\"bytes_scanned\"] == 40 << 20" &&
+	KEYHOUND_READ_HOLES=1 "$KEYHOUND" dir --no-color --format json holes >read.json
+	test $? -eq 1 &&
+	json_check read.json "[(f[\"offset\"], f[\"line\"], f[\"column\"], f[\"fingerprint\"]) for f in d[\"findings\"]] == [(f[\"offset\"], f[\"line\"], f[\"column\"], f[\"fingerprint\"]) for f in json.load(open(\"out.json\"))[\"findings\"]]"
+'
+
 test_expect_success 'deeply nested JSON (100,000 levels): the key inside' '
 	gen nested-json json 100000 &&
 	test_expect_code 1 kh dir --format json json >out.json &&

@@ -48,6 +48,60 @@ static void test_vectors(void **state)
 			       "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783");
 }
 
+/* Messages whose padding falls on every side of a block boundary, HMAC keys
+ * longer than a block, and PBKDF2 with many iterations (its one-block fast
+ * path), checked with the SHA extensions and with the portable compression;
+ * the expected values come from Python's hashlib. */
+static void test_vectors_every_path(void **state)
+{
+	static const struct {
+		size_t n;
+		const char *hex;
+	} as[] = {
+		{55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+		{56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+		{63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+		{64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+		{119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+		{120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+	};
+	unsigned char buf[1024], d[32];
+	char h[65], key[100];
+	struct sha256 c;
+	size_t i, k;
+	int simd;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)i;
+	memset(key, 'k', sizeof(key));
+	for (simd = 1; simd >= 0; simd--) {
+		sha256_use_simd(simd);
+		for (i = 0; i < sizeof(as) / sizeof(as[0]); i++) {
+			char a[120];
+
+			memset(a, 'a', sizeof(a));
+			sha256(a, as[i].n, d);
+			hex(d, 32, h);
+			assert_string_equal(h, as[i].hex);
+		}
+		/* 1024 bytes fed in uneven pieces */
+		sha256_init(&c);
+		for (i = 0, k = 1; i < sizeof(buf); i += k, k = k * 3 % 97 + 1)
+			sha256_update(&c, buf + i, k < sizeof(buf) - i ? k : sizeof(buf) - i);
+		sha256_final(&c, d);
+		hex(d, 32, h);
+		assert_string_equal(h, "785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9");
+		pbkdf2_hmac_sha256("password", 8, "salt", 4, 4096, d, 32);
+		hex(d, 32, h);
+		assert_string_equal(h, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
+		pbkdf2_hmac_sha256(key, sizeof(key), "keyhound-fp-v1:abc", 18, 1000, d, 16);
+		hex(d, 16, h);
+		assert_string_equal(h, "6b24f1e6f9a5019910f90a93231ddf2a");
+	}
+	sha256_use_simd(1);
+}
+
 static void test_redaction_shapes(void **state)
 {
 	char *r;
@@ -181,6 +235,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_vectors_every_path),
 		cmocka_unit_test(test_redaction_shapes),
 		cmocka_unit_test(test_redaction_uses_rule_prefix),
 		cmocka_unit_test(test_hidden_part_never_shown),
