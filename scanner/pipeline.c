@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "lines.h"
 #include "pipeline.h"
 #include "xalloc.h"
 
@@ -269,12 +270,11 @@ static uint64_t hole_end(int fd, uint64_t pos)
 static void count_lines(const unsigned char *data, size_t from, size_t to, uint64_t base,
 			uint64_t *line, uint64_t *line_start)
 {
-	const unsigned char *q = data + from, *end = data + to, *nl;
+	size_t last = 0, n = lines_count(data + from, to - from, &last);
 
-	while (q < end && (nl = memchr(q, '\n', (size_t)(end - q)))) {
-		(*line)++;
-		*line_start = base + (uint64_t)(nl - data) + 1;
-		q = nl + 1;
+	if (n) {
+		*line += n;
+		*line_start = base + from + last + 1;
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "checksum.h"
 #include "decode.h"
 #include "entropy.h"
+#include "lines.h"
 #include "pathglob.h"
 #include "placeholder.h"
 #include "prefilter.h"
@@ -362,12 +363,11 @@ static void cursor_init(struct line_cursor *lc, const struct content *c)
 
 static void cursor_advance(struct line_cursor *lc, const struct content *c, size_t to)
 {
-	const unsigned char *p = c->data + lc->pos, *end = c->data + to, *nl;
+	size_t last = 0, n = to > lc->pos ? lines_count(c->data + lc->pos, to - lc->pos, &last) : 0;
 
-	while (p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-		lc->line++;
-		lc->line_start = c->base_offset + (uint64_t)(nl - c->data) + 1;
-		p = nl + 1;
+	if (n) {
+		lc->line += n;
+		lc->line_start = c->base_offset + lc->pos + last + 1;
 	}
 	lc->pos = to;
 }
