@@ -20,10 +20,7 @@
  *
  * Where the CPU has AVX2 (x86-64, checked at run time), 32 positions are
  * tested at once: four unaligned loads give the 32 grams, a vector multiply
- * hashes them and a gather fetches a bit of a coarse 32 KiB table (the word
- * and three bits of the fourth byte; it stays in the L1 cache, where the
- * word table does not), and the few positions that pass take the exact
- * test; with AVX-512, 64 at once.
+ * hashes them and a gather fetches their words; with AVX-512, 64 at once.
  * Elsewhere a portable loop tests eight positions per step. All find
  * exactly the same occurrences, in ascending order of the position of the
  * anchor gram.
@@ -81,7 +78,6 @@ struct prefilter {
 	size_t nkws;
 	uint32_t *words;       /* NWORDS masks of fourth-byte bits */
 	uint32_t *start;       /* NWORDS + 1: entries of word w are [start[w], start[w+1]) */
-	uint32_t *coarse;      /* the SIMD scans' first test: see coarse_of() */
 	struct entry *entries; /* sorted by word */
 	size_t nentries;
 	unsigned char fold[256];
@@ -122,27 +118,6 @@ static inline uint32_t bit_of(uint32_t gram)
 	return b == 31u ? 30u : b;
 }
 
-/* The SIMD scans test every position first against a coarse bitmap small
- * enough to stay in the L1 cache (32 KiB: a gather into the 128 KiB word
- * table misses L1 at almost every lane once the default rules fill it):
- * bit (word << COARSE_SUB | c) is set when some entry of that word accepts a
- * fourth byte whose bit, modulo 2^COARSE_SUB, is c. Only positions that pass
- * go on to the exact test (verify()), about four times as many as pass the
- * word table. */
-#define COARSE_SUB 3
-#define NCOARSE (NWORDS << COARSE_SUB >> 5) /* 32-bit words */
-
-static void coarse_set(uint32_t *coarse, uint32_t word, uint32_t bit)
-{
-	uint32_t c, lo = bit == ANY ? 0 : bit & ((1u << COARSE_SUB) - 1),
-		    hi = bit == ANY ? (1u << COARSE_SUB) - 1 : lo;
-
-	for (c = lo; c <= hi; c++) {
-		uint32_t k = word << COARSE_SUB | c;
-		coarse[k >> 5] |= 1u << (k & 31);
-	}
-}
-
 struct prefilter *prefilter_new(void)
 {
 	struct prefilter *pf = xcalloc(1, sizeof(*pf));
@@ -173,7 +148,6 @@ void prefilter_free(struct prefilter *pf)
 	}
 	free(pf->kws);
 	free(pf->words);
-	free(pf->coarse);
 	free(pf->start);
 	free(pf->entries);
 	free(pf);
@@ -363,10 +337,8 @@ int prefilter_build(struct prefilter *pf, struct err *err)
 	pf->nentries = out;
 	pf->words = xcalloc(NWORDS, sizeof(*pf->words));
 	pf->start = xcalloc(NWORDS + 1, sizeof(*pf->start));
-	pf->coarse = xcalloc(NCOARSE, sizeof(*pf->coarse));
 	for (i = 0; i < pf->nentries; i++) {
 		pf->words[pf->entries[i].word] |= 1u << pf->entries[i].bit;
-		coarse_set(pf->coarse, pf->entries[i].word, pf->entries[i].bit);
 		pf->start[pf->entries[i].word + 1]++;
 	}
 	for (i = 1; i <= NWORDS; i++)
@@ -419,22 +391,29 @@ static inline uint32_t test(const struct prefilter *pf, uint32_t gram)
 }
 
 #ifdef PF_X86_SIMD
-/* The SIMD scans' positive lanes: bit j of m[s] is position i + s + 4j
- * (lanes lanes per load); tested exactly and verified in ascending position. */
+/* The SIMD scans' positive lanes: bit j of m[s] is position i + s + 4j;
+ * verified in ascending position, visiting the set bits only. */
 static int verify_lanes(const struct prefilter *pf, const unsigned char *data, size_t len,
-			size_t i, const uint32_t m[4], int lanes, prefilter_hit_fn fn, void *payload)
+			size_t i, const uint32_t m[4], prefilter_hit_fn fn, void *payload)
 {
-	int s, j, rc;
+	uint32_t left[4];
+	int s, rc;
 
-	for (j = 0; j < lanes; j++)
+	memcpy(left, m, sizeof(left));
+	for (;;) { /* the lowest position among the four masks' lowest bits */
+		size_t best = (size_t)-1, p;
+		int bs = -1;
 		for (s = 0; s < 4; s++)
-			if (m[s] >> j & 1) {
-				size_t p = i + 4 * (size_t)j + (size_t)s;
-				uint32_t g = load4(data + p);
-				if (test(pf, g) && (rc = verify(pf, data, len, p, g, fn, payload)))
-					return rc;
+			if (left[s] && (p = 4 * (size_t)__builtin_ctz(left[s]) + (size_t)s) < best) {
+				best = p;
+				bs = s;
 			}
-	return 0;
+		if (bs < 0)
+			return 0;
+		left[bs] &= left[bs] - 1;
+		if ((rc = verify(pf, data, len, i + best, load4(data + i + best), fn, payload)))
+			return rc;
+	}
 }
 
 /* Tests positions from *at on, 32 at a time; *at: where it stopped. */
@@ -443,8 +422,8 @@ scan_avx2(const struct prefilter *pf, const unsigned char *data, size_t len, siz
 	  prefilter_hit_fn fn, void *payload)
 {
 	const __m256i fold = _mm256_set1_epi32((int)FOLD3), mul = _mm256_set1_epi32((int)MUL),
-		      sub = _mm256_set1_epi32((1 << COARSE_SUB) - 1), top = _mm256_set1_epi32(30),
-		      low5 = _mm256_set1_epi32(31), one = _mm256_set1_epi32(1),
+		      low5 = _mm256_set1_epi32(31), top = _mm256_set1_epi32(30),
+		      one = _mm256_set1_epi32(1), anyb = _mm256_set1_epi32((int)(1u << ANY)),
 		      zero = _mm256_setzero_si256();
 	size_t i;
 
@@ -457,15 +436,14 @@ scan_avx2(const struct prefilter *pf, const unsigned char *data, size_t len, siz
 			__m256i w = _mm256_srli_epi32(
 				_mm256_mullo_epi32(_mm256_or_si256(_mm256_slli_epi32(v, 8), fold), mul),
 				32 - WORD_BITS);
+			__m256i bits = _mm256_i32gather_epi32((const int *)pf->words, w, 4);
 			__m256i b = _mm256_min_epu32(_mm256_and_si256(_mm256_srli_epi32(v, 24), low5), top);
-			__m256i k = _mm256_or_si256(_mm256_slli_epi32(w, COARSE_SUB), _mm256_and_si256(b, sub));
-			__m256i bits = _mm256_i32gather_epi32((const int *)pf->coarse, _mm256_srli_epi32(k, 5), 4);
-			__m256i want = _mm256_sllv_epi32(one, _mm256_and_si256(k, low5));
+			__m256i want = _mm256_or_si256(_mm256_sllv_epi32(one, b), anyb);
 			__m256i none = _mm256_cmpeq_epi32(_mm256_and_si256(bits, want), zero);
 			m[s] = ~(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(none)) & 0xffu;
 		}
 		all = m[0] | m[1] | m[2] | m[3];
-		if (all && (rc = verify_lanes(pf, data, len, i, m, 8, fn, payload))) {
+		if (all && (rc = verify_lanes(pf, data, len, i, m, fn, payload))) {
 			*at = i;
 			return rc;
 		}
@@ -480,8 +458,8 @@ scan_avx512(const struct prefilter *pf, const unsigned char *data, size_t len, s
 	    prefilter_hit_fn fn, void *payload)
 {
 	const __m512i fold = _mm512_set1_epi32((int)FOLD3), mul = _mm512_set1_epi32((int)MUL),
-		      sub = _mm512_set1_epi32((1 << COARSE_SUB) - 1), top = _mm512_set1_epi32(30),
-		      low5 = _mm512_set1_epi32(31), one = _mm512_set1_epi32(1);
+		      low5 = _mm512_set1_epi32(31), top = _mm512_set1_epi32(30),
+		      one = _mm512_set1_epi32(1), anyb = _mm512_set1_epi32((int)(1u << ANY));
 	size_t i;
 
 	for (i = *at; i + 68 <= len; i += 64) {
@@ -493,13 +471,13 @@ scan_avx512(const struct prefilter *pf, const unsigned char *data, size_t len, s
 			__m512i w = _mm512_srli_epi32(
 				_mm512_mullo_epi32(_mm512_or_si512(_mm512_slli_epi32(v, 8), fold), mul),
 				32 - WORD_BITS);
+			__m512i bits = _mm512_i32gather_epi32(w, (const void *)pf->words, 4);
 			__m512i b = _mm512_min_epu32(_mm512_and_si512(_mm512_srli_epi32(v, 24), low5), top);
-			__m512i k = _mm512_or_si512(_mm512_slli_epi32(w, COARSE_SUB), _mm512_and_si512(b, sub));
-			__m512i bits = _mm512_i32gather_epi32(_mm512_srli_epi32(k, 5), (const void *)pf->coarse, 4);
-			m[s] = (uint32_t)_mm512_test_epi32_mask(bits, _mm512_sllv_epi32(one, _mm512_and_si512(k, low5)));
+			__m512i want = _mm512_or_si512(_mm512_sllv_epi32(one, b), anyb);
+			m[s] = (uint32_t)_mm512_test_epi32_mask(bits, want);
 		}
 		if ((m[0] | m[1] | m[2] | m[3]) &&
-		    (rc = verify_lanes(pf, data, len, i, m, 16, fn, payload))) {
+		    (rc = verify_lanes(pf, data, len, i, m, fn, payload))) {
 			*at = i;
 			return rc;
 		}
