@@ -327,7 +327,10 @@ static uint64_t block_alpha(const unsigned char *data, size_t len, size_t b)
 
 /* Bit j set: the DECODE_MIN_SPAN (20) bytes from j are all in the alphabet,
  * where a holds bits 0..63 and next bits 64..127. */
-static uint64_t long_runs(uint64_t a, uint64_t next)
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline uint64_t long_runs(uint64_t a, uint64_t next)
 {
 	uint64_t r0 = a, r1 = next, q0, q1;
 
@@ -339,6 +342,53 @@ static uint64_t long_runs(uint64_t a, uint64_t next)
 	r0 &= (r0 >> 8) | (r1 << 56), r1 &= r1 >> 8;  /* 16 */
 	return r0 & ((q0 >> 16) | (q1 << 48));        /* 20 */
 }
+
+#ifdef DECODE_X86_SIMD
+/* The alphabet mask of 64 bytes, AVX-512BW: letters are one range after
+ * folding case (v | 0x20), digits another, then + / - _. */
+__attribute__((target("avx512bw"))) static inline uint64_t alpha_avx512(const unsigned char *data)
+{
+	__m512i v = _mm512_loadu_si512((const void *)data);
+	__m512i folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+
+	return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(folded, _mm512_set1_epi8('a')),
+				      _mm512_set1_epi8(26)) |
+	       _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
+}
+
+/* From block b on (64-byte steps, below to), the first block where a run
+ * of DECODE_MIN_SPAN alphabet bytes starts or goes on; stops earlier where
+ * fewer than 128 bytes are left (the caller's own loop takes those). *a is
+ * the alphabet mask of block b on entry, of the block returned on exit;
+ * *next gets the next block's mask when it was computed (*have_next = 1).
+ * Most text has no such run for long stretches: this skips them without
+ * leaving the vector unit. */
+__attribute__((target("avx512bw"))) static size_t quiet_blocks_avx512(const unsigned char *data,
+								       size_t len, size_t b, size_t to,
+								       uint64_t *a, uint64_t *next,
+								       int *have_next)
+{
+	uint64_t x = *a, y;
+
+	*have_next = 0;
+	while (b < to && b + 128 <= len) {
+		y = alpha_avx512(data + b + 64);
+		if (long_runs(x, y)) {
+			*next = y;
+			*have_next = 1;
+			break;
+		}
+		b += 64;
+		x = y;
+	}
+	*a = x;
+	return b;
+}
+#endif
 
 /* One run [s, e) found: decodes it if it could be encoded text. */
 static int base64_run(const unsigned char *data, size_t len, size_t s, size_t e, unsigned mix,
@@ -386,7 +436,16 @@ static int base64_spans(const unsigned char *data, size_t len, size_t from, size
 		struct masks m;
 		uint64_t longs;
 		size_t pos = 0;
-		an = block_alpha(data, len, b + 64);
+		int have_next = 0;
+#ifdef DECODE_X86_SIMD
+		if (!active && simd_level == 2) {
+			b = quiet_blocks_avx512(data, len, b, to, &a, &an, &have_next);
+			if (b >= to || b >= len)
+				break;
+		}
+#endif
+		if (!have_next)
+			an = block_alpha(data, len, b + 64);
 		longs = long_runs(a, an);
 		if (!active && !longs)
 			continue;
