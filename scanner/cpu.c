@@ -1,9 +1,12 @@
 /* cpu.c - which SIMD instructions this CPU runs (see cpu.h). Reads the CPU's
- * feature flags through the compiler's builtins; nothing else. */
+ * feature flags through the compiler's builtins and CPUID; nothing else. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
+#ifdef KH_X86_SIMD
+#include <cpuid.h>
+#endif
 
 static int level, sha;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -20,7 +23,11 @@ static void detect(void)
 		level = CPU_SIMD_AVX512;
 	else if (__builtin_cpu_supports("avx2"))
 		level = CPU_SIMD_AVX2;
-	sha = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	{ /* clang's __builtin_cpu_supports() does not know "sha": ask CPUID */
+		unsigned a, b, c, d;
+		sha = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+		      __builtin_cpu_supports("sse4.1");
+	}
 #endif
 }
 
