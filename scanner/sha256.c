@@ -1,4 +1,5 @@
-/* sha256.c - SHA-256 (FIPS 180-4), HMAC (RFC 2104), PBKDF2 (RFC 8018). */
+/* sha256.c - SHA-256 (FIPS 180-4; the x86 SHA extensions where the CPU has them), HMAC
+ * (RFC 2104), PBKDF2 (RFC 8018). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

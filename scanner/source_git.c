@@ -358,7 +358,9 @@ static int read_blob(git_odb_object **obj, uint64_t *size, git_odb *odb, const g
 {
 	char hex[GIT_OID_HEXSZ + 1];
 	/* (libgit2 1.5 can return success from a damaged pack entry without
-	 * setting these: start from values that say so) */
+	 * setting these: start from values that say so; it can also hand back
+	 * an uninitialised size, which at worst makes the blob "too large" or
+	 * its read fail: both are reported) */
 	git_object_t type = GIT_OBJECT_INVALID;
 	size_t len = 0;
 	int rc;
