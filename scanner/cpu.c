@@ -1,9 +1,8 @@
 /* cpu.c - which SIMD instructions this CPU runs (see cpu.h). Reads the CPU's
  * feature flags through the compiler's builtins and CPUID; nothing else. */
 #include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
 #include "cpu.h"
+#include "envflag.h"
 #ifdef KH_X86_SIMD
 #include <cpuid.h>
 #endif
@@ -14,9 +13,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void detect(void)
 {
 #ifdef KH_X86_SIMD
-	const char *no = getenv("KEYHOUND_NO_SIMD");
-
-	if (no && *no && strcmp(no, "0"))
+	if (env_flag("KEYHOUND_NO_SIMD"))
 		return; /* CPU_SIMD_NONE, no SHA extensions */
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))

@@ -235,6 +235,22 @@ __attribute__((target("avx512bw"))) static void classify64_avx512(const unsigned
 	m->alpha = m->up | m->low | m->dig | m->std_only | m->url_only;
 }
 
+/* The alphabet mask of 64 bytes, AVX-512BW: letters are one range after
+ * folding case (v | 0x20), digits another, then + / - _. */
+__attribute__((target("avx512bw"))) static inline uint64_t alpha_avx512(const unsigned char *data)
+{
+	__m512i v = _mm512_loadu_si512((const void *)data);
+	__m512i folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+
+	return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(folded, _mm512_set1_epi8('a')),
+				      _mm512_set1_epi8(26)) |
+	       _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10)) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
+	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
+}
+
 /* AVX2: 32 bytes per compare. */
 __attribute__((target("avx2"))) static void classify64_avx2(const unsigned char *data,
 							   struct masks *m)
@@ -293,6 +309,8 @@ static void classify64(const unsigned char *data, struct masks *m)
 static uint64_t alphabet_mask64(const unsigned char *data)
 {
 #ifdef DECODE_X86_SIMD
+	if (simd_level == 2)
+		return alpha_avx512(data);
 	if (simd_level) {
 		struct masks m;
 		classify64(data, &m);
@@ -344,22 +362,6 @@ static inline uint64_t long_runs(uint64_t a, uint64_t next)
 }
 
 #ifdef DECODE_X86_SIMD
-/* The alphabet mask of 64 bytes, AVX-512BW: letters are one range after
- * folding case (v | 0x20), digits another, then + / - _. */
-__attribute__((target("avx512bw"))) static inline uint64_t alpha_avx512(const unsigned char *data)
-{
-	__m512i v = _mm512_loadu_si512((const void *)data);
-	__m512i folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-
-	return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(folded, _mm512_set1_epi8('a')),
-				      _mm512_set1_epi8(26)) |
-	       _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10)) |
-	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+')) |
-	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/')) |
-	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-')) |
-	       _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
-}
-
 /* From block b on (64-byte steps, below to), the first block where a run
  * of DECODE_MIN_SPAN alphabet bytes starts or goes on; stops earlier where
  * fewer than 128 bytes are left (the caller's own loop takes those). *a is

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "envflag.h"
 #include "lines.h"
 #include "pipeline.h"
 #include "xalloc.h"
@@ -243,13 +244,11 @@ void pipeline_finish(struct pipeline *p, struct finding_list *out, struct scan_s
 static uint64_t hole_end(int fd, uint64_t pos)
 {
 #ifdef SEEK_DATA
-	const char *no = getenv("KEYHOUND_READ_HOLES"); /* read them like data (tests) */
 	off_t d;
 
-	if (no && *no && strcmp(no, "0"))
+	if (env_flag("KEYHOUND_READ_HOLES")) /* read them like data (tests) */
 		return 0;
 	d = lseek(fd, (off_t)pos, SEEK_DATA);
-
 	if (d >= 0 && (uint64_t)d >= pos + MIN_HOLE)
 		return (uint64_t)d; /* the offset is at d: the caller goes on there */
 	if (d < 0 && errno == ENXIO) { /* a hole up to the end, or past the end */

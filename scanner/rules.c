@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <yaml.h>
 #include "checksum.h"
+#include "envflag.h"
 #include "prefilter.h"
 #include "readfile.h"
 #include "rules.h"
@@ -660,9 +661,7 @@ int rule_set_load_file(struct rule_set *rs, const char *path, int flags, struct 
  * JIT will run the pattern; otherwise PCRE2's interpreter does. */
 static int jit_compile(pcre2_code *code)
 {
-	const char *off = getenv("KEYHOUND_NO_JIT");
-
-	if (off && *off && strcmp(off, "0"))
+	if (env_flag("KEYHOUND_NO_JIT"))
 		return -1;
 	return pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 }

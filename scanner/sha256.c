@@ -1,6 +1,5 @@
 /* sha256.c - SHA-256 (FIPS 180-4; the x86 SHA extensions where the CPU has them), HMAC
  * (RFC 2104), PBKDF2 (RFC 8018). */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
@@ -92,25 +91,17 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void compress_shani(uint32_t 
 }
 #endif
 
-static int use_shani;
-static pthread_once_t shani_once = PTHREAD_ONCE_INIT;
-
-static void decide(void)
-{
-	use_shani = cpu_has_sha();
-}
+static int portable_only; /* set by the tests through sha256_use_simd(0) */
 
 void sha256_use_simd(int on)
 {
-	pthread_once(&shani_once, decide);
-	use_shani = on && cpu_has_sha();
+	portable_only = !on;
 }
 
 static void compress(uint32_t hs[8], const unsigned char *p, size_t nblocks)
 {
 #ifdef KH_X86_SIMD
-	pthread_once(&shani_once, decide);
-	if (use_shani) {
+	if (!portable_only && cpu_has_sha()) {
 		compress_shani(hs, p, nblocks);
 		return;
 	}

@@ -513,32 +513,36 @@ out:
 	return rc == KH_EIO ? KH_EIO : rc;
 }
 
+/* Where path lies under top (both absolute; trailing slashes ignored): ""
+ * when they are the same directory, "sub/dir/" below it, NULL outside. */
+static char *rel_prefix(const char *path, const char *top)
+{
+	size_t pl = strlen(path), tl = strlen(top), off;
+	char *out;
+
+	while (pl > 1 && path[pl - 1] == '/')
+		pl--;
+	while (tl > 1 && top[tl - 1] == '/')
+		tl--;
+	if (pl < tl || strncmp(path, top, tl))
+		return NULL;
+	if (pl == tl)
+		return xstrdup("");
+	if (path[tl] != '/' && tl != 1)
+		return NULL;
+	off = tl == 1 ? 1 : tl + 1;
+	out = xmalloc(pl - off + 2);
+	memcpy(out, path + off, pl - off);
+	memcpy(out + pl - off, "/", 2);
+	return out;
+}
+
 /* Sets wk->cfg_prefix for walk paths based at base (an absolute directory):
  * where base lies under the config root, or NULL when it does not. */
 static void set_cfg_prefix(struct walk *wk, const char *base)
 {
-	const char *cfg = wk->o->cfg_root;
-	size_t cl, bl = strlen(base);
-
 	free(wk->cfg_prefix);
-	wk->cfg_prefix = NULL;
-	while (bl > 1 && base[bl - 1] == '/')
-		bl--;
-	if (!cfg) {
-		wk->cfg_prefix = xstrdup("");
-		return;
-	}
-	cl = strlen(cfg);
-	while (cl > 1 && cfg[cl - 1] == '/')
-		cl--;
-	if (bl == cl && !strncmp(base, cfg, cl)) {
-		wk->cfg_prefix = xstrdup("");
-	} else if (bl > cl && !strncmp(base, cfg, cl) && (base[cl] == '/' || cl == 1)) {
-		size_t off = cl == 1 ? 1 : cl + 1;
-		wk->cfg_prefix = xmalloc(bl - off + 2);
-		memcpy(wk->cfg_prefix, base + off, bl - off);
-		memcpy(wk->cfg_prefix + bl - off, "/", 2);
-	}
+	wk->cfg_prefix = wk->o->cfg_root ? rel_prefix(base, wk->o->cfg_root) : xstrdup("");
 }
 
 static int run_root(struct walk *wk, const char *root)
@@ -575,23 +579,10 @@ static int run_root(struct walk *wk, const char *root)
 	abs = realpath(root, NULL);
 	gitview_open(&wk->gv, abs ? abs : root, wk->stats);
 	free(wk->repo_prefix);
-	wk->repo_prefix = xstrdup("");
-	in_tree = 0;
-	if (wk->gv.repo && abs) {
-		size_t wl = strlen(wk->gv.workdir);
-		size_t al = strlen(abs);
-		if (al + 1 >= wl && !strncmp(abs, wk->gv.workdir, wl - 1) &&
-		    (al + 1 == wl || abs[wl - 1] == '/')) {
-			in_tree = 1;
-			free(wk->repo_prefix);
-			if (al + 1 == wl) {
-				wk->repo_prefix = xstrdup("");
-			} else {
-				wk->repo_prefix = xmalloc(al - wl + 3);
-				snprintf(wk->repo_prefix, al - wl + 3, "%s/", abs + wl);
-			}
-		}
-	}
+	wk->repo_prefix = wk->gv.repo && abs ? rel_prefix(abs, wk->gv.workdir) : NULL;
+	in_tree = wk->repo_prefix != NULL;
+	if (!in_tree)
+		wk->repo_prefix = xstrdup("");
 	/* walk paths are relative to the work tree top when the root is in
 	 * one, else to the root */
 	set_cfg_prefix(wk, in_tree ? wk->gv.workdir : abs ? abs : root);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "heap32.h"
 #include "scan.h"
 #include "source_git.h"
 #include "xalloc.h"
@@ -23,49 +24,14 @@
 
 /* ---- topological order --------------------------------------------------- */
 
-struct heap {
-	uint32_t *v;
-	size_t n;
-	const struct git_graph *g;
-};
-
-static int before(const struct heap *h, uint32_t a, uint32_t b)
+/* Ready commits come out oldest first (by time, then object id). */
+static int older(const void *ctx, uint32_t a, uint32_t b)
 {
-	if (h->g->v[a].time != h->g->v[b].time)
-		return h->g->v[a].time < h->g->v[b].time;
-	return git_oid_cmp(&h->g->v[a].oid, &h->g->v[b].oid) < 0;
-}
+	const struct git_graph *g = ctx;
 
-static void heap_push(struct heap *h, uint32_t x)
-{
-	size_t i = h->n++;
-
-	while (i && before(h, x, h->v[(i - 1) / 2])) {
-		h->v[i] = h->v[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h->v[i] = x;
-}
-
-static uint32_t heap_pop(struct heap *h)
-{
-	uint32_t top = h->v[0], x = h->v[--h->n];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= h->n)
-			break;
-		if (c + 1 < h->n && before(h, h->v[c + 1], h->v[c]))
-			c++;
-		if (!before(h, h->v[c], x))
-			break;
-		h->v[i] = h->v[c];
-		i = c;
-	}
-	if (h->n)
-		h->v[i] = x;
-	return top;
+	if (g->v[a].time != g->v[b].time)
+		return g->v[a].time < g->v[b].time;
+	return git_oid_cmp(&g->v[a].oid, &g->v[b].oid) < 0;
 }
 
 /* Parents before children; among ready commits, the oldest first. */
@@ -74,7 +40,7 @@ uint32_t *source_git_topo_order(const struct git_graph *g)
 	uint32_t *pending = xcalloc(g->n ? g->n : 1, sizeof(uint32_t));
 	uint32_t *nchild = xcalloc(g->n + 1, sizeof(uint32_t));
 	uint32_t *children, *order = xmalloc((g->n ? g->n : 1) * sizeof(uint32_t));
-	struct heap h = {xmalloc((g->n ? g->n : 1) * sizeof(uint32_t)), 0, g};
+	struct heap32 h;
 	size_t i, j, out = 0;
 
 	for (i = 0; i < g->n; i++) {
@@ -94,15 +60,16 @@ uint32_t *source_git_topo_order(const struct git_graph *g)
 			}
 		free(fill);
 	}
+	heap32_init(&h, older, g);
 	for (i = 0; i < g->n; i++)
 		if (!pending[i])
-			heap_push(&h, (uint32_t)i);
+			heap32_push(&h, (uint32_t)i);
 	while (h.n) {
-		uint32_t c = heap_pop(&h);
+		uint32_t c = heap32_pop(&h);
 		order[out++] = c;
 		for (j = nchild[c]; j < nchild[c + 1]; j++)
 			if (--pending[children[j]] == 0)
-				heap_push(&h, children[j]);
+				heap32_push(&h, children[j]);
 	}
 	/* A commit graph cannot have cycles unless objects are forged; should
 	 * one appear, its commits still get an order (after all others). */
@@ -118,7 +85,7 @@ uint32_t *source_git_topo_order(const struct git_graph *g)
 	free(pending);
 	free(nchild);
 	free(children);
-	free(h.v);
+	heap32_release(&h);
 	return order;
 }
 

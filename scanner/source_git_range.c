@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "git_added.h"
+#include "heap32.h"
 #include "pipeline.h"
 #include "safepath.h"
 #include "source_git.h"
@@ -47,8 +48,7 @@ struct range_walk {
 	uint8_t *flags;
 	size_t capflags;
 	struct oidset shallow;
-	uint32_t *heap;      /* max-heap by commit time */
-	size_t nheap, capheap;
+	struct heap32 heap;  /* newest commit first */
 	size_t interesting;  /* queued commits not (yet) known uninteresting */
 };
 
@@ -189,47 +189,15 @@ static uint32_t node(struct range_walk *w, const git_oid *oid)
 	return i;
 }
 
-static int newer(const struct range_walk *w, uint32_t a, uint32_t b)
+/* The walk takes the newest commit first (by time, then index). The heap
+ * gets the walk itself: its graph's array moves as commits are added. */
+static int newer(const void *ctx, uint32_t a, uint32_t b)
 {
+	const struct range_walk *w = ctx;
+
 	if (w->g.v[a].time != w->g.v[b].time)
 		return w->g.v[a].time > w->g.v[b].time;
 	return a > b;
-}
-
-static void heap_push(struct range_walk *w, uint32_t x)
-{
-	void *v = w->heap;
-	size_t i;
-
-	xgrow(&v, &w->capheap, w->nheap + 1, sizeof(uint32_t));
-	w->heap = v;
-	i = w->nheap++;
-	while (i > 0 && newer(w, x, w->heap[(i - 1) / 2])) {
-		w->heap[i] = w->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	w->heap[i] = x;
-}
-
-static uint32_t heap_pop(struct range_walk *w)
-{
-	uint32_t top = w->heap[0], x = w->heap[--w->nheap];
-	size_t i = 0;
-
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= w->nheap)
-			break;
-		if (c + 1 < w->nheap && newer(w, w->heap[c + 1], w->heap[c]))
-			c++;
-		if (!newer(w, w->heap[c], x))
-			break;
-		w->heap[i] = w->heap[c];
-		i = c;
-	}
-	if (w->nheap)
-		w->heap[i] = x;
-	return top;
 }
 
 /* Reads commit i: its time and parents (none for a shallow boundary commit,
@@ -291,7 +259,7 @@ static void enqueue(struct range_walk *w, uint32_t i)
 	if (!(w->flags[i] & F_UNINTERESTING))
 		w->interesting++;
 	peek_time(w, i);
-	heap_push(w, i);
+	heap32_push(&w->heap, i);
 }
 
 /* Marks i and everything below it that is already loaded as reachable
@@ -339,8 +307,8 @@ static uint32_t *walk_range(struct range_walk *w, const struct revs *r, size_t *
 	}
 	for (i = 0; i < r->npos; i++)
 		enqueue(w, node(w, &r->pos[i]));
-	while (w->nheap && !kh_interrupted) {
-		uint32_t x = heap_pop(w), k;
+	while (w->heap.n && !kh_interrupted) {
+		uint32_t x = heap32_pop(&w->heap), k;
 		int unint;
 		w->flags[x] &= (uint8_t)~F_QUEUED;
 		unint = (w->flags[x] & F_UNINTERESTING) != 0;
@@ -561,6 +529,7 @@ int source_git_range(const struct source_git_opts *o, git_repository *repo,
 
 	memset(&w, 0, sizeof(w));
 	memset(&r, 0, sizeof(r));
+	heap32_init(&w.heap, newer, &w);
 	w.repo = repo;
 	w.stats = stats;
 	oidset_init(&w.g.index);
@@ -615,7 +584,7 @@ out:
 	free(r.pos);
 	free(r.neg);
 	free(w.flags);
-	free(w.heap);
+	heap32_release(&w.heap);
 	free(w.g.v);
 	free(w.g.parents);
 	oidset_release(&w.g.index);
