@@ -32,8 +32,22 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl is compiled against but not linked: curl_load.c opens it at run time,
 # only for --verify, so that start-up (a pre-commit hook) skips its dependencies.
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
+# Linked from their static archives where they are installed (Debian's -dev
+# packages ship them): start-up twice as fast, which a pre-commit hook feels
+# (tools/static-libs.sh says why). STATIC_LIBS=no links them dynamically.
+STATIC_LIBS ?= auto
+ifneq ($(STATIC_LIBS),no)
+LIBS_STATIC := $(shell CC="$(CC)" PKG_CONFIG="$(PKG_CONFIG)" sh tools/static-libs.sh \
+                 $(filter-out libcurl,$(PKGS)) 2>/dev/null)
+endif
+ifneq ($(LIBS_STATIC),)
+PKG_LIBS   := $(LIBS_STATIC)
+ifneq ($(findstring --wrap,$(LIBS_STATIC)),)
+STATIC_CFLAGS := -DKH_GIT_STATIC
+endif
+endif
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -D_DARWIN_C_SOURCE \
-              $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(DEFLATE_CFLAGS) -Iscanner -I$(BUILD) $(CFLAGS)
+              $(WARN) $(OPT) $(SANFLAGS) $(PKG_CFLAGS) $(DEFLATE_CFLAGS) $(STATIC_CFLAGS) -Iscanner -I$(BUILD) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lpthread -lm -ldl
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -66,13 +80,23 @@ FUZZ_SMOKE_SECONDS ?= 5
 
 all: $(BUILD)/keyhound
 
-# ELF linkers export git_lib.c's mbedTLS stand-ins so that libgit2 binds to them
-# (start-up without parsing the CA bundle); Mach-O needs and takes no list.
+# ELF linkers export git_lib.c's mbedTLS stand-ins so that a shared libgit2 binds
+# to them (start-up without parsing the CA bundle); Mach-O needs and takes no
+# list; linked from archives, --wrap (in LIBS_STATIC) routes the calls instead.
 ifneq ($(shell uname -s),Darwin)
+ifeq ($(LIBS_STATIC),)
 EXPORTS := -Wl,--dynamic-list=scanner/dynamic.list
+endif
 endif
 $(BUILD)/keyhound: $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a scanner/dynamic.list
 	$(CC) $(ALL_CFLAGS) -o $@ $(BUILD)/obj/main.o $(BUILD)/libkeyhound.a $(EXPORTS) $(LDLIBS)
+
+# git_lib.c is compiled one way for archive linking and another for shared
+# libraries: rebuilt (and everything relinked) when the choice changes.
+$(BUILD)/obj/git_lib.o: $(BUILD)/link-mode
+$(BUILD)/link-mode: FORCE | $(BUILD)/obj
+	@echo '$(STATIC_CFLAGS) $(LIBS_STATIC)' | cmp -s - $@ || echo '$(STATIC_CFLAGS) $(LIBS_STATIC)' > $@
+FORCE:
 
 $(BUILD)/libkeyhound.a: $(LIB_OBJ)
 	rm -f $@
@@ -194,18 +218,22 @@ check-asan: deps
 		KH_TEST_PHASES="asan fuzz" KH_FUZZ_SECONDS=0 sh tests/run.sh
 
 # The end-to-end tests with keyhound under valgrind (memcheck, leak check).
+# Linked with the shared libraries, which tests/valgrind.supp names.
+VALGRIND_BUILD ?= $(BUILD)-valgrind
 check-valgrind: deps
 	@sh tools/deps.sh valgrind
-	$(MAKE) test-bins
-	rm -rf $(BUILD)/valgrind $(BUILD)/valgrind-bin && mkdir -p $(BUILD)/valgrind $(BUILD)/valgrind-bin
-	cp tools/valgrind-keyhound.sh $(BUILD)/valgrind-bin/keyhound   # tests find it as "keyhound" too
-	chmod 1777 $(BUILD)/valgrind   # tests also run keyhound as an unprivileged user
-	KEYHOUND=$(CURDIR)/$(BUILD)/valgrind-bin/keyhound KH_REAL_KEYHOUND=$(CURDIR)/$(BUILD)/keyhound \
+	$(MAKE) BUILD=$(VALGRIND_BUILD) STATIC_LIBS=no test-bins
+	rm -rf $(VALGRIND_BUILD)/valgrind $(VALGRIND_BUILD)/valgrind-bin
+	mkdir -p $(VALGRIND_BUILD)/valgrind $(VALGRIND_BUILD)/valgrind-bin
+	cp tools/valgrind-keyhound.sh $(VALGRIND_BUILD)/valgrind-bin/keyhound   # tests find it as "keyhound" too
+	chmod 1777 $(VALGRIND_BUILD)/valgrind   # tests also run keyhound as an unprivileged user
+	KEYHOUND=$(CURDIR)/$(VALGRIND_BUILD)/valgrind-bin/keyhound \
+		KH_REAL_KEYHOUND=$(CURDIR)/$(VALGRIND_BUILD)/keyhound \
 		KH_VALGRIND_SUPP=$(CURDIR)/tests/valgrind.supp \
-		KH_VALGRIND_LOGS=$(CURDIR)/$(BUILD)/valgrind BUILD=$(BUILD) KH_TEST_PHASES=e2e \
-		sh tests/run.sh; rc=$$?; \
-	bad=$$(grep -l . $(BUILD)/valgrind/*.log 2>/dev/null); \
-	echo "valgrind: $$(ls $(BUILD)/valgrind | wc -l) keyhound runs, $$(echo $$bad | wc -w) with errors or leaks"; \
+		KH_VALGRIND_LOGS=$(CURDIR)/$(VALGRIND_BUILD)/valgrind BUILD=$(VALGRIND_BUILD) \
+		KH_TEST_PHASES=e2e sh tests/run.sh; rc=$$?; \
+	bad=$$(grep -l . $(VALGRIND_BUILD)/valgrind/*.log 2>/dev/null); \
+	echo "valgrind: $$(ls $(VALGRIND_BUILD)/valgrind | wc -l) keyhound runs, $$(echo $$bad | wc -w) with errors or leaks"; \
 	for f in $$bad; do echo "--- $$f"; head -n 40 $$f; done; \
 	test $$rc -eq 0 && test -z "$$bad"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "git_added.h"
+#include "git_odb_pack.h"
 #include "session.h"
 #include "source_git.h"
 #include "staged_paths.h"
@@ -214,6 +215,9 @@ int cmd_staged(int argc, char **argv)
 		rc = KH_EXIT_ERROR;
 		goto out;
 	}
+	/* The trees and blobs of the change come out of packs faster through
+	 * keyhound's reader (libdeflate); libgit2 still reads what it cannot. */
+	git_odb_pack_attach(repo);
 	if (git_repository_is_bare(repo)) {
 		session_print_error("'%s' is a bare repository: it has no index to scan",
 				    path ? path : ".");

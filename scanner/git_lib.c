@@ -9,7 +9,9 @@
  * libgit2's calls to them, and while git_lib_init runs they load nothing
  * and report success. At any other time they forward to mbedTLS's own
  * functions (dlsym RTLD_NEXT), so another user of mbedTLS in the process
- * still gets its certificates. Nothing is weakened: libgit2 is left with
+ * still gets its certificates. (Where the Makefile links libgit2 and mbedTLS
+ * from their archives, the same two functions are reached with the
+ * linker's --wrap instead.) Nothing is weakened: libgit2 is left with
  * an empty trust store, so an HTTPS connection through it would fail
  * verification, never succeed unverified. Where libgit2 uses another TLS
  * library, or the platform does not interpose (macOS two-level
@@ -25,10 +27,29 @@
 
 /* mbedTLS's own declarations are not needed: only the symbol names and
  * the C signatures (int f(mbedtls_x509_crt *, const char *)) must match. */
+static int skip_ca_bundle; /* set only on the main thread, around init */
+
+#ifdef KH_GIT_STATIC
+/* libgit2 and mbedTLS linked from their archives (tools/static-libs.sh):
+ * there is no dynamic linker to interpose, so the Makefile links with
+ * --wrap and libgit2's calls arrive here; __real_ is mbedTLS's own. */
+int __real_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int __real_mbedtls_x509_crt_parse_path(void *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int __wrap_mbedtls_x509_crt_parse_path(void *chain, const char *path);
+
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	return skip_ca_bundle ? 0 : __real_mbedtls_x509_crt_parse_file(chain, path);
+}
+
+int __wrap_mbedtls_x509_crt_parse_path(void *chain, const char *path)
+{
+	return skip_ca_bundle ? 0 : __real_mbedtls_x509_crt_parse_path(chain, path);
+}
+#else
 int mbedtls_x509_crt_parse_file(void *chain, const char *path);
 int mbedtls_x509_crt_parse_path(void *chain, const char *path);
-
-static int skip_ca_bundle; /* set only on the main thread, around init */
 
 typedef int (*parse_fn)(void *chain, const char *path);
 
@@ -52,6 +73,7 @@ int mbedtls_x509_crt_parse_path(void *chain, const char *path)
 {
 	return skip_ca_bundle ? 0 : forward("mbedtls_x509_crt_parse_path", chain, path);
 }
+#endif
 
 void git_lib_init(void)
 {

@@ -126,15 +126,14 @@ static int read_all(const char *path, unsigned char **out, size_t *len)
 	return 0;
 }
 
-/* Looks a name up in the pack's index; returns its position or NONE. */
-static uint32_t idx_find(const struct pack *p, const unsigned char *name)
+uint32_t pack_idx_lookup(const unsigned char *idx, const unsigned char *name)
 {
-	const unsigned char *fan = p->idx + 8;
+	const unsigned char *fan = idx + 8, *names = idx + 8 + 1024;
 	uint32_t lo = name[0] ? be32(fan + 4 * (name[0] - 1)) : 0, hi = be32(fan + 4 * name[0]);
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(p->names + 20 * (size_t)mid, name, 20);
+		int c = memcmp(names + 20 * (size_t)mid, name, 20);
 		if (!c)
 			return mid;
 		if (c < 0)
@@ -143,6 +142,12 @@ static uint32_t idx_find(const struct pack *p, const unsigned char *name)
 			hi = mid;
 	}
 	return NONE;
+}
+
+/* Looks a name up in the pack's index; returns its position or NONE. */
+static uint32_t idx_find(const struct pack *p, const unsigned char *name)
+{
+	return pack_idx_lookup(p->idx, name);
 }
 
 static uint64_t idx_offset(const struct pack *p, uint32_t pos)
@@ -757,6 +762,12 @@ static int inflate_exact(struct pack_scratch *sc, const unsigned char *in, size_
 	inflateEnd(&z);
 	return rc;
 #endif
+}
+
+int pack_inflate(struct pack_scratch *sc, const unsigned char *in, size_t n, unsigned char *out,
+		 size_t want)
+{
+	return inflate_exact(sc, in, n, out, want);
 }
 
 /* Inflates entry e's data into out (exactly e->size bytes). 0 or -1. */

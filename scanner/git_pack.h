@@ -60,6 +60,13 @@ int packs_family_run(const struct packs *ps, size_t i, struct pack_scratch *sc,
 struct pack_scratch *pack_scratch_new(void);
 void pack_scratch_free(struct pack_scratch *sc);
 
+/* Inflates the zlib stream at in (at most n bytes; what follows the stream
+ * is ignored) into exactly want bytes of out, with sc's decompressor
+ * (libdeflate where built with it). 0, or -1 when the stream is corrupt or
+ * does not hold exactly want bytes. */
+int pack_inflate(struct pack_scratch *sc, const unsigned char *in, size_t n, unsigned char *out,
+		 size_t want);
+
 enum pack_status { PACK_PENDING = 0, PACK_DONE = 1, PACK_FAILED = 2 };
 
 /* Number of claimed blobs. */
@@ -83,6 +90,11 @@ int packs_damaged(const struct packs *ps, const git_oid *oid);
  * builds), if some pack holds it: 1 and *size set, else 0. Lets a caller
  * refuse an oversized object before reading it. */
 int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size);
+
+/* Binary search of an .idx v2 (idx: the whole file, already checked to
+ * hold its fan-out table, monotonic, and that many names) for a 20-byte
+ * name: its position, or UINT32_MAX when absent. */
+uint32_t pack_idx_lookup(const unsigned char *idx, const unsigned char *name);
 
 /* The two parsers of untrusted pack bytes, exposed for tests and fuzzing.
  * pack_parse_header: an object header at pack offset off (avail bytes
