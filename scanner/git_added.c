@@ -331,7 +331,9 @@ void added_set_scan(const struct added_set *s, git_repository *repo, const struc
 	}
 	for (i = 0; i < s->n; i++) {
 		const struct added_file *f = &s->v[i];
-		git_odb_object *obj = NULL;
+		git_blob *blob = NULL;
+		const unsigned char *data;
+		size_t len;
 		struct finding_list tmp;
 		struct content c;
 		struct err err = {0, ""};
@@ -352,22 +354,24 @@ void added_set_scan(const struct added_set *s, git_repository *repo, const struc
 				continue;
 			}
 		}
-		if (git_odb_read(&obj, odb, &f->blob) < 0) {
+		/* a blob lookup, not a raw odb read: the diff that found the
+		 * added lines has just loaded it into libgit2's object cache */
+		if (git_blob_lookup(&blob, repo, &f->blob) < 0) {
 			const git_error *e = git_error_last();
 			stats_problem(stats, f->path, KH_EGIT, 1, "cannot read blob %s: %s", hex,
 				      e && e->message ? e->message : "error");
 			continue;
 		}
+		data = git_blob_rawcontent(blob);
+		len = (size_t)git_blob_rawsize(blob);
 		finding_list_init(&tmp);
-		content_whole(&c, git_odb_object_data(obj), git_odb_object_size(obj), f->path);
+		content_whole(&c, data, len, f->path);
 		scan_content(rs, sc, &c, &tmp, stats, &err);
 		stats->blobs_scanned++;
-		stats->bytes_scanned += git_odb_object_size(obj);
+		stats->bytes_scanned += len;
 		for (j = 0; j < tmp.n; j++) {
 			struct finding *d;
-			if (!has_any_line(f, tmp.v[j].line,
-					  last_line(&tmp.v[j], git_odb_object_data(obj),
-						    git_odb_object_size(obj))))
+			if (!has_any_line(f, tmp.v[j].line, last_line(&tmp.v[j], data, len)))
 				continue;
 			d = finding_list_push(out);
 			*d = tmp.v[j];
@@ -375,7 +379,7 @@ void added_set_scan(const struct added_set *s, git_repository *repo, const struc
 			d->blob = xstrdup(hex);
 		}
 		finding_list_release(&tmp);
-		git_odb_object_free(obj);
+		git_blob_free(blob);
 	}
 	git_odb_free(odb);
 }
