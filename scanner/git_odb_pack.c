@@ -18,7 +18,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 #include "buf.h"
 #include "git_odb_pack.h"
 #include "git_pack.h"
@@ -113,11 +112,6 @@ fail:
 	return -1;
 }
 
-static uint32_t pk_find(const struct pk *k, const unsigned char *name)
-{
-	return pack_idx_lookup(k->idx, name);
-}
-
 /* The pack offset of index position pos, checked to lie before the
  * pack's trailer; 0 or -1. */
 static int pk_offset(const struct pk *k, uint32_t pos, uint64_t *off)
@@ -171,7 +165,7 @@ static int pk_build(const struct pk *k, uint64_t off, unsigned char **data, size
 		chain[n].hdrlen = hdrlen;
 		n++;
 		if (base_name) { /* REF_DELTA: its base must be in this pack */
-			uint32_t pos = pk_find(k, base_name);
+			uint32_t pos = pack_idx_lookup(k->idx, base_name);
 			if (pos == NONE || pk_offset(k, pos, &off) < 0)
 				goto out;
 		} else {
@@ -219,7 +213,7 @@ int odb_packs_read(struct odb_packs *ps, const git_oid *oid, unsigned char **dat
 
 	for (i = 0; i < ps->n; i++) {
 		const struct pk *k = &ps->p[i];
-		uint32_t pos = pk_find(k, oid->id);
+		uint32_t pos = pack_idx_lookup(k->idx, oid->id);
 		uint64_t off;
 		if (pos == NONE)
 			continue;
@@ -228,13 +222,6 @@ int odb_packs_read(struct odb_packs *ps, const git_oid *oid, unsigned char **dat
 		rc = GIT_PASSTHROUGH; /* another pack may hold a good copy */
 	}
 	return rc;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && !strcmp(s + a - b, suffix);
 }
 
 static void add_dir(struct odb_packs *ps, const char *objects, int depth);
@@ -276,30 +263,28 @@ static void add_alternates(struct odb_packs *ps, const char *objects, int depth)
 static void add_dir(struct odb_packs *ps, const char *objects, int depth)
 {
 	struct buf dir, idx, pack;
-	struct dirent *de;
-	DIR *d;
+	char **names = NULL;
+	size_t i, n;
 
 	buf_init(&dir, 0);
 	buf_printf(&dir, "%s/pack", objects);
 	buf_init(&idx, 0);
 	buf_init(&pack, 0);
-	if ((d = opendir(dir.data))) {
-		while ((de = readdir(d))) {
-			void *v = ps->p;
-			if (!ends_with(de->d_name, ".idx") || de->d_name[0] == '.')
-				continue;
-			buf_truncate(&idx, 0);
-			buf_printf(&idx, "%s/%s", dir.data, de->d_name);
-			buf_truncate(&pack, 0);
-			buf_add(&pack, idx.data, idx.len - 4);
-			buf_adds(&pack, ".pack");
-			xgrow(&v, &ps->cap, ps->n + 1, sizeof(*ps->p));
-			ps->p = v;
-			if (pk_load(&ps->p[ps->n], idx.data, pack.data) == 0)
-				ps->n++;
-		}
-		closedir(d);
+	n = pack_idx_names(dir.data, &names);
+	for (i = 0; i < n; i++) {
+		void *v = ps->p;
+		buf_truncate(&idx, 0);
+		buf_printf(&idx, "%s/%s", dir.data, names[i]);
+		buf_truncate(&pack, 0);
+		buf_add(&pack, idx.data, idx.len - 4);
+		buf_adds(&pack, ".pack");
+		xgrow(&v, &ps->cap, ps->n + 1, sizeof(*ps->p));
+		ps->p = v;
+		if (pk_load(&ps->p[ps->n], idx.data, pack.data) == 0)
+			ps->n++;
+		free(names[i]);
 	}
+	free(names);
 	buf_release(&dir);
 	buf_release(&idx);
 	buf_release(&pack);

@@ -145,12 +145,6 @@ uint32_t pack_idx_lookup(const unsigned char *idx, const unsigned char *name)
 	return NONE;
 }
 
-/* Looks a name up in the pack's index; returns its position or NONE. */
-static uint32_t idx_find(const struct pack *p, const unsigned char *name)
-{
-	return pack_idx_lookup(p->idx, name);
-}
-
 static uint64_t idx_offset(const struct pack *p, uint32_t pos)
 {
 	const unsigned char *o32 = p->names + 24 * (size_t)p->n;
@@ -416,7 +410,7 @@ static void pack_index(struct packs *ps, uint32_t pi)
 		if (t == OBJ_OFS_DELTA) {
 			base[r] = rank_of(o, p->n, boff);
 		} else if (t == OBJ_REF_DELTA) {
-			uint32_t bpos = idx_find(p, bn);
+			uint32_t bpos = pack_idx_lookup(p->idx, bn);
 			base[r] = bpos == NONE ? NONE : rank_of(o, p->n, idx_offset(p, bpos));
 		} else {
 			type[r] = (uint8_t)t;
@@ -500,6 +494,29 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+size_t pack_idx_names(const char *pack_dir, char ***out)
+{
+	size_t n = 0, cap = 0;
+	char **names = NULL;
+	struct dirent *de;
+	DIR *d = opendir(pack_dir);
+
+	while (d && (de = readdir(d))) {
+		void *v = names;
+		if (!ends_with(de->d_name, ".idx") || strlen(de->d_name) > 200)
+			continue;
+		xgrow(&v, &cap, n + 1, sizeof(char *));
+		names = v;
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(names, n, sizeof(char *), cmp_str);
+	*out = names;
+	return n;
+}
+
 /* Links children, marks what is claimed and wanted, lists families. */
 static void build_families(struct packs *ps)
 {
@@ -579,10 +596,8 @@ int packs_open(struct packs **out, const char *objects_dir, int with_cruft, uint
 	       struct err *err)
 {
 	struct packs *ps = xcalloc(1, sizeof(*ps));
-	size_t dl = strlen(objects_dir), i, nnames = 0, capnames = 0;
+	size_t dl = strlen(objects_dir), i, nnames;
 	char *dir = xmalloc(dl + 8), **names = NULL;
-	DIR *d;
-	struct dirent *de;
 
 	*out = ps;
 	ps->max_object = max_object;
@@ -590,19 +605,7 @@ int packs_open(struct packs **out, const char *objects_dir, int with_cruft, uint
 	oidset_init(&ps->corrupt);
 	oidset_init(&ps->good);
 	snprintf(dir, dl + 8, "%s/pack", objects_dir);
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		void *v = names;
-		if (!ends_with(de->d_name, ".idx") || strlen(de->d_name) > 200)
-			continue;
-		xgrow(&v, &capnames, nnames + 1, sizeof(char *));
-		names = v;
-		names[nnames++] = xstrdup(de->d_name);
-	}
-	if (d)
-		closedir(d);
-	if (nnames)
-		qsort(names, nnames, sizeof(char *), cmp_str);
+	nnames = pack_idx_names(dir, &names);
 	ps->p = xcalloc(nnames ? nnames : 1, sizeof(*ps->p));
 	for (i = 0; i < nnames; i++) {
 		size_t n = strlen(dir) + strlen(names[i]) + 16;

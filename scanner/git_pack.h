@@ -61,9 +61,9 @@ struct pack_scratch *pack_scratch_new(void);
 void pack_scratch_free(struct pack_scratch *sc);
 
 /* Inflates the zlib stream at in (at most n bytes; what follows the stream
- * is ignored) into exactly want bytes of out, with sc's decompressor
- * (libdeflate where built with it). 0, or -1 when the stream is corrupt or
- * does not hold exactly want bytes. */
+ * is ignored) into exactly want bytes of out: zlib for small streams, sc's
+ * decompressor (libdeflate where built with it) for the rest. 0, or -1
+ * when the stream is corrupt or does not hold exactly want bytes. */
 int pack_inflate(struct pack_scratch *sc, const unsigned char *in, size_t n, unsigned char *out,
 		 size_t want);
 
@@ -90,6 +90,11 @@ int packs_damaged(const struct packs *ps, const git_oid *oid);
  * builds), if some pack holds it: 1 and *size set, else 0. Lets a caller
  * refuse an oversized object before reading it. */
 int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size);
+
+/* The names of the .idx files in pack_dir (a pack's objects/pack), sorted
+ * so that packs are always read in the same order; *names and each name
+ * are malloc'd (free both). Returns how many; 0 when it cannot be read. */
+size_t pack_idx_names(const char *pack_dir, char ***names);
 
 /* Binary search of an .idx v2 (idx: the whole file, already checked to
  * hold its fan-out table, monotonic, and that many names) for a 20-byte

@@ -11,7 +11,6 @@
  * damaged repository, libgit2 must still read or refuse exactly as before.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,27 +18,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <git2.h>
+#include "git_sandbox.h"
 #include "git_odb_pack.h"
-
-static char root[256];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096], full[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full),
-		 "cd '%s' && (GIT_CONFIG_NOSYSTEM=1 HOME='%s' GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
-		 "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t; export GIT_CONFIG_NOSYSTEM HOME "
-		 "GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL; %s) "
-		 ">/dev/null 2>&1",
-		 root, root, cmd);
-	return system(full);
-}
 
 /* Files that change commit by commit in nested directories, so that blobs
  * and trees alike are stored as deltas; a file over 64 KiB; a binary one. */
@@ -391,25 +371,16 @@ static void attached_backend_serves_reads(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "%s/kh-test-odbpack.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(root))
+	if (sandbox_open("kh-test-odbpack") < 0)
 		return -1;
-	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
 	return make_base() == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		return -1;
-	git_libgit2_shutdown();
-	return 0;
+	return sandbox_close();
 }
 
 int main(void)

@@ -9,7 +9,6 @@
  * failed blob or a skipped pack, never as wrong data or a crash.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,28 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <git2.h>
+#include "git_sandbox.h"
 #include "git_pack.h"
 #include "oidset.h"
-
-static char root[256];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096], full[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	snprintf(full, sizeof(full),
-		 "cd '%s' && (GIT_CONFIG_NOSYSTEM=1 HOME='%s' GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
-		 "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t; export GIT_CONFIG_NOSYSTEM HOME "
-		 "GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL; %s) "
-		 ">/dev/null 2>&1",
-		 root, root, cmd);
-	return system(full);
-}
 
 /* A history in which files grow and change commit by commit, so that git
  * stores most versions as deltas; plus a file larger than 64 KiB (delta copy
@@ -387,24 +367,15 @@ static void delta_bomb_is_refused_before_allocating(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "%s/kh-test-pack.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(root))
+	if (sandbox_open("kh-test-pack") < 0)
 		return -1;
-	git_libgit2_init();
 	return make_base() == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		return -1;
-	git_libgit2_shutdown();
-	return 0;
+	return sandbox_close();
 }
 
 int main(void)
