@@ -29,22 +29,15 @@
 #define MAX_ALTERNATE_DEPTH 5        /* as git */
 
 struct pk {
-	const unsigned char *idx, *pack;
+	const unsigned char *idx, *pack; /* mapped */
 	size_t idx_len, pack_len;
-	uint32_t n;
-	const unsigned char *names, *off32, *off64;
-	size_t n64;
+	uint32_t n;                      /* objects */
 };
 
 struct odb_packs {
 	struct pk *p;
 	size_t n, cap;
 };
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static const unsigned char *map_file(const char *path, size_t *len)
 {
@@ -79,53 +72,23 @@ static void pk_unmap(struct pk *k)
 /* Maps an .idx v2 and its .pack and checks that they agree; 0 or -1. */
 static int pk_load(struct pk *k, const char *idx_path, const char *pack_path)
 {
-	const unsigned char *fan;
-	size_t need;
-	uint32_t i, prev = 0;
-
 	memset(k, 0, sizeof(*k));
-	if (!(k->idx = map_file(idx_path, &k->idx_len)) || k->idx_len < 8 + 1024 + 40 ||
-	    memcmp(k->idx, "\377tOc", 4) || be32(k->idx + 4) != 2)
-		goto fail;
-	fan = k->idx + 8;
-	for (i = 0; i < 256; i++) { /* a fan-out that goes down would send lookups astray */
-		uint32_t f = be32(fan + 4 * i);
-		if (f < prev)
-			goto fail;
-		prev = f;
+	if (!(k->idx = map_file(idx_path, &k->idx_len)) ||
+	    pack_idx_check(k->idx, k->idx_len, &k->n) < 0 ||
+	    !(k->pack = map_file(pack_path, &k->pack_len)) || k->pack_len < 12 + 20 ||
+	    pack_header_check(k->pack, k->n) < 0) {
+		pk_unmap(k);
+		return -1;
 	}
-	k->n = prev;
-	need = 8 + 1024 + (size_t)k->n * 28 + 40;
-	if ((uint64_t)k->n * 28 > SIZE_MAX / 2 || k->idx_len < need)
-		goto fail;
-	k->names = k->idx + 8 + 1024;
-	k->off32 = k->names + 24 * (size_t)k->n;
-	k->off64 = k->off32 + 4 * (size_t)k->n;
-	k->n64 = (k->idx_len - need) / 8;
-	if (!(k->pack = map_file(pack_path, &k->pack_len)) || k->pack_len < 12 + 20 ||
-	    memcmp(k->pack, "PACK", 4) || (be32(k->pack + 4) != 2 && be32(k->pack + 4) != 3) ||
-	    be32(k->pack + 8) != k->n)
-		goto fail;
 	return 0;
-fail:
-	pk_unmap(k);
-	return -1;
 }
 
 /* The pack offset of index position pos, checked to lie before the
  * pack's trailer; 0 or -1. */
 static int pk_offset(const struct pk *k, uint32_t pos, uint64_t *off)
 {
-	uint32_t o = be32(k->off32 + 4 * (size_t)pos);
-
-	if (o & 0x80000000u) {
-		size_t i = o & 0x7fffffffu;
-		if (i >= k->n64)
-			return -1;
-		*off = (uint64_t)be32(k->off64 + 8 * i) << 32 | be32(k->off64 + 8 * i + 4);
-	} else {
-		*off = o;
-	}
+	if (pack_idx_offset(k->idx, k->idx_len, k->n, pos, off) < 0)
+		return -1;
 	return *off >= 12 && *off < k->pack_len - 20 ? 0 : -1;
 }
 

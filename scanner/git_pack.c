@@ -145,16 +145,55 @@ uint32_t pack_idx_lookup(const unsigned char *idx, const unsigned char *name)
 	return NONE;
 }
 
-static uint64_t idx_offset(const struct pack *p, uint32_t pos)
+int pack_idx_check(const unsigned char *idx, size_t len, uint32_t *n)
 {
-	const unsigned char *o32 = p->names + 24 * (size_t)p->n;
+	uint32_t i, prev = 0;
+
+	if (len < 8 + 1024 + 40 || memcmp(idx, "\377tOc", 4) || be32(idx + 4) != 2)
+		return -1;
+	for (i = 0; i < 256; i++) { /* a fan-out that goes down sends lookups astray */
+		uint32_t f = be32(idx + 8 + 4 * i);
+		if (f < prev)
+			return -1;
+		prev = f;
+	}
+	if ((uint64_t)prev * 28 > SIZE_MAX / 2 || len < 8 + 1024 + (size_t)prev * 28 + 40)
+		return -1;
+	*n = prev;
+	return 0;
+}
+
+int pack_idx_offset(const unsigned char *idx, size_t len, uint32_t n, uint32_t pos, uint64_t *off)
+{
+	const unsigned char *o32 = idx + 8 + 1024 + 24 * (size_t)n;
 	uint32_t o = be32(o32 + 4 * (size_t)pos);
 
-	if (o & 0x80000000u) {
-		const unsigned char *o64 = o32 + 4 * (size_t)p->n + 8 * (size_t)(o & 0x7fffffffu);
-		return (uint64_t)be32(o64) << 32 | be32(o64 + 4);
+	if (o & 0x80000000u) { /* an index into the table of large offsets */
+		size_t at = 8 + 1024 + 28 * (size_t)n + 8 * (size_t)(o & 0x7fffffffu);
+		if (at + 8 > len - 40)
+			return -1;
+		*off = (uint64_t)be32(idx + at) << 32 | be32(idx + at + 4);
+	} else {
+		*off = o;
 	}
-	return o;
+	return 0;
+}
+
+int pack_header_check(const unsigned char *hdr, uint32_t n)
+{
+	if (memcmp(hdr, "PACK", 4) || (be32(hdr + 4) != 2 && be32(hdr + 4) != 3) ||
+	    be32(hdr + 8) != n)
+		return -1;
+	return 0;
+}
+
+/* The pack offset of index position pos; one the index cannot hold reads
+ * as the end of the pack, where its entry is then found damaged. */
+static uint64_t idx_offset(const struct pack *p, uint32_t pos)
+{
+	uint64_t off;
+
+	return pack_idx_offset(p->idx, p->idx_len, p->n, pos, &off) == 0 ? off : p->size;
 }
 
 /* Loads an .idx v2 and checks its .pack header; 0 or -1 (pack skipped). */
@@ -162,22 +201,16 @@ static int pack_load(struct pack *p, const char *idx_path, const char *pack_path
 {
 	unsigned char hdr[12];
 	struct stat st;
-	size_t need;
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
 	if (read_all(idx_path, &p->idx, &p->idx_len) < 0)
 		return -1;
-	if (memcmp(p->idx, "\377tOc", 4) || be32(p->idx + 4) != 2)
+	if (pack_idx_check(p->idx, p->idx_len, &p->n) < 0)
 		goto fail;
-	p->n = be32(p->idx + 8 + 4 * 255);
 	p->names = p->idx + 8 + 1024;
-	need = 8 + 1024 + (size_t)p->n * 28 + 40;
-	if (p->idx_len < need)
-		goto fail;
 	if ((p->fd = open(pack_path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(p->fd, &st) < 0 ||
-	    pread(p->fd, hdr, 12, 0) != 12 || memcmp(hdr, "PACK", 4) ||
-	    (be32(hdr + 4) != 2 && be32(hdr + 4) != 3) || be32(hdr + 8) != p->n)
+	    pread(p->fd, hdr, 12, 0) != 12 || pack_header_check(hdr, p->n) < 0)
 		goto fail;
 	p->size = (uint64_t)st.st_size;
 	return 0;

@@ -96,10 +96,21 @@ int packs_meta_size(const struct packs *ps, const git_oid *oid, uint64_t *size);
  * are malloc'd (free both). Returns how many; 0 when it cannot be read. */
 size_t pack_idx_names(const char *pack_dir, char ***names);
 
-/* Binary search of an .idx v2 (idx: the whole file, already checked to
- * hold its fan-out table, monotonic, and that many names) for a 20-byte
- * name: its position, or UINT32_MAX when absent. */
+/* The checks both pack readers make of untrusted index and pack bytes.
+ * pack_idx_check: idx[0..len) is an .idx v2 whose fan-out never goes down
+ * and that has room for the n objects its fan-out counts; 0 with *n set,
+ * or -1. Only then may the two functions below be used on it.
+ * pack_idx_lookup: binary search for a 20-byte name; its position, or
+ * UINT32_MAX when absent.
+ * pack_idx_offset: the pack offset of position pos (< n); -1 when it names
+ * an entry past the end of the large-offset table.
+ * pack_header_check: the 12-byte .pack header says a v2 or v3 pack of n
+ * objects; 0 or -1. */
+int pack_idx_check(const unsigned char *idx, size_t len, uint32_t *n);
 uint32_t pack_idx_lookup(const unsigned char *idx, const unsigned char *name);
+int pack_idx_offset(const unsigned char *idx, size_t len, uint32_t n, uint32_t pos,
+		    uint64_t *off);
+int pack_header_check(const unsigned char *hdr, uint32_t n);
 
 /* The two parsers of untrusted pack bytes, exposed for tests and fuzzing.
  * pack_parse_header: an object header at pack offset off (avail bytes

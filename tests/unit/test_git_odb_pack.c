@@ -5,7 +5,8 @@
  * clone borrowing its objects through objects/info/alternates, loose
  * objects beside packs); then every object libgit2 lists is read through
  * odb_packs_read() and compared, type and bytes, with libgit2's own read.
- * Damage (a flipped byte, a garbage index) must give GIT_PASSTHROUGH or
+ * Damage (a flipped byte, a garbage index, a fan-out that goes down, an
+ * offset past the large-offset table) must give GIT_PASSTHROUGH or
  * GIT_ENOTFOUND, never different data (random single-byte damage, 300
  * times, never a crash); and with the backend attached to a
  * damaged repository, libgit2 must still read or refuse exactly as before.
@@ -180,12 +181,37 @@ static long first_offset_of(const char *repo, const char *type, long min_size)
 
 /* A damaged entry is handed back, never built into something else; and
  * with the backend in front, libgit2 refuses the object as it did before. */
+struct pair {
+	git_odb *plain, *fast; /* libgit2 alone; with the backend in front */
+	size_t read, refused, mismatched;
+};
+
+static int same_through_both(const git_oid *oid, void *payload)
+{
+	struct pair *p = payload;
+	git_odb_object *a = NULL, *b = NULL;
+	int ra = git_odb_read(&a, p->plain, oid), rb = git_odb_read(&b, p->fast, oid);
+
+	if ((ra < 0) != (rb < 0))
+		p->mismatched++;
+	else if (ra < 0)
+		p->refused++;
+	else if (git_odb_object_type(a) != git_odb_object_type(b) ||
+		 git_odb_object_size(a) != git_odb_object_size(b) ||
+		 memcmp(git_odb_object_data(a), git_odb_object_data(b), git_odb_object_size(a)))
+		p->mismatched++;
+	else
+		p->read++;
+	git_odb_object_free(a);
+	git_odb_object_free(b);
+	return 0;
+}
+
 static void flipped_byte_passes_through(void **state)
 {
 	char path[512];
-	git_repository *r = NULL;
-	git_odb *odb = NULL;
-	git_object *obj = NULL;
+	git_repository *plain = NULL, *fast = NULL;
+	struct pair pair = {NULL, NULL, 0, 0, 0};
 	struct tally t;
 	long off;
 
@@ -202,19 +228,22 @@ static void flipped_byte_passes_through(void **state)
 	assert_true(t.passthrough >= 1);
 	assert_true(t.same > 100);
 
+	/* libgit2 with the backend in front reads exactly what it reads alone:
+	 * the same objects, the same bytes, the same refusals */
 	snprintf(path, sizeof(path), "%s/flip", root);
-	assert_int_equal(git_repository_open(&r, path), 0);
-	assert_int_equal(git_odb_pack_attach(r), 0);
-	assert_int_equal(git_repository_odb(&odb, r), 0);
-	/* HEAD's commit still reads; the damaged big blob does not, through either */
-	assert_int_equal(git_revparse_single(&obj, r, "HEAD"), 0);
-	git_object_free(obj);
-	obj = NULL;
-	assert_true(git_revparse_single(&obj, r, "HEAD~24:big.txt") < 0 ||
-		    sh("cd flip && git cat-file blob HEAD~24:big.txt") != 0);
-	git_object_free(obj);
-	git_odb_free(odb);
-	git_repository_free(r);
+	assert_int_equal(git_repository_open(&plain, path), 0);
+	assert_int_equal(git_repository_open(&fast, path), 0);
+	assert_int_equal(git_odb_pack_attach(fast), 0);
+	assert_int_equal(git_repository_odb(&pair.plain, plain), 0);
+	assert_int_equal(git_repository_odb(&pair.fast, fast), 0);
+	git_odb_foreach(pair.plain, same_through_both, &pair);
+	assert_int_equal(pair.mismatched, 0);
+	assert_true(pair.refused >= 1);
+	assert_true(pair.read > 100);
+	git_odb_free(pair.plain);
+	git_odb_free(pair.fast);
+	git_repository_free(plain);
+	git_repository_free(fast);
 }
 
 static void garbage_index_is_skipped(void **state)
@@ -341,6 +370,87 @@ static void random_damage_never_crashes(void **state)
 	free(oids.v);
 }
 
+/* HEAD's commit id of repo. */
+static git_oid head_of(const char *repo)
+{
+	char path[1024];
+	git_repository *r = NULL;
+	git_oid head;
+
+	snprintf(path, sizeof(path), "%s/%s", root, repo);
+	assert_int_equal(git_repository_open(&r, path), 0);
+	assert_int_equal(git_reference_name_to_id(&head, r, "HEAD"), 0);
+	git_repository_free(r);
+	return head;
+}
+
+/* Points the offset of object arg (a git_oid) into the large-offset
+ * table, past its end. */
+static void offset_past_the_table(unsigned char *idx, void *arg)
+{
+	const git_oid *oid = arg;
+	uint32_t i, n = idx_count(idx);
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(idx + 8 + 1024 + 20 * (size_t)i, oid->id, 20))
+			put_be32(idx + 8 + 1024 + 24 * (size_t)n + 4 * (size_t)i, 0xffffffffu);
+}
+
+static int read_one(const char *repo, const git_oid *oid)
+{
+	char objects[1024];
+	struct odb_packs *ps;
+	unsigned char *data = NULL;
+	size_t len;
+	git_object_t type;
+	int rc;
+
+	snprintf(objects, sizeof(objects), "%s/%s/.git/objects", root, repo);
+	ps = odb_packs_open(objects);
+	rc = odb_packs_read(ps, oid, &data, &len, &type);
+	free(data);
+	odb_packs_free(ps);
+	return rc;
+}
+
+/* An index whose fan-out goes down is not used at all. */
+static void downward_fanout_is_refused(void **state)
+{
+	git_oid head;
+
+	(void)state;
+	copy_base("fan");
+	assert_int_equal(sh("cd fan && git repack -adf -q"), 0);
+	head = head_of("fan");
+	assert_int_equal(read_one("fan", &head), 0);
+	assert_int_equal(idx_rewrite("fan", fanout_down, NULL), 0);
+	assert_int_equal(read_one("fan", &head), GIT_ENOTFOUND);
+}
+
+/* An offset pointing into the large-offset table past its end is left to
+ * libgit2; the other objects still read. */
+static void large_offset_past_the_table_passes_through(void **state)
+{
+	git_oid head, tree;
+	git_repository *r = NULL;
+	git_commit *c = NULL;
+	char path[1024];
+
+	(void)state;
+	copy_base("o64");
+	assert_int_equal(sh("cd o64 && git repack -adf -q"), 0);
+	head = head_of("o64");
+	snprintf(path, sizeof(path), "%s/o64", root);
+	assert_int_equal(git_repository_open(&r, path), 0);
+	assert_int_equal(git_commit_lookup(&c, r, &head), 0);
+	tree = *git_commit_tree_id(c);
+	git_commit_free(c);
+	git_repository_free(r);
+	assert_int_equal(idx_rewrite("o64", offset_past_the_table, &head), 0);
+	assert_int_equal(read_one("o64", &head), GIT_PASSTHROUGH);
+	assert_int_equal(read_one("o64", &tree), 0);
+}
+
 /* Attached to a repository, the backend serves reads: the same tree as
  * libgit2 alone, and a staged-style read of a delta blob. */
 static void attached_backend_serves_reads(void **state)
@@ -393,6 +503,8 @@ int main(void)
 		cmocka_unit_test(alternates_are_followed),
 		cmocka_unit_test(flipped_byte_passes_through),
 		cmocka_unit_test(garbage_index_is_skipped),
+		cmocka_unit_test(downward_fanout_is_refused),
+		cmocka_unit_test(large_offset_past_the_table_passes_through),
 		cmocka_unit_test(random_damage_never_crashes),
 		cmocka_unit_test(attached_backend_serves_reads),
 	};

@@ -5,7 +5,8 @@
  * chains, several packs holding the same objects, a cruft pack), then builds
  * every claimed blob with packs_family_run() and checks that each one hashes
  * to its object id, that every blob of the repository is claimed exactly
- * once, and that damage (a flipped byte, a garbage index) is reported as a
+ * once, and that damage (a flipped byte, a garbage index, a fan-out that
+ * goes down, an offset past the large-offset table) is reported as a
  * failed blob or a skipped pack, never as wrong data or a crash.
  */
 #include <setjmp.h>
@@ -274,6 +275,52 @@ static void garbage_index_skips_the_pack(void **state)
 	assert_int_equal(st.done + st.failed + st.pending, 0);
 }
 
+/* An index whose fan-out goes down: a lookup by name must not trust it.
+ * Here every delta names its base, so reading the pack looks names up; the
+ * pack is skipped, never read out of bounds. */
+static void downward_fanout_skips_the_pack(void **state)
+{
+	struct failed st;
+	struct check c;
+
+	(void)state;
+	make_history("fan");
+	assert_int_equal(sh("cd fan && git -c repack.useDeltaBaseOffset=false repack -adf -q"), 0);
+	assert_int_equal(idx_rewrite("fan", fanout_down, NULL), 0);
+	c = run_all("fan", 0, &st);
+	assert_int_equal(c.built, 0);
+	assert_int_equal(st.done + st.failed + st.pending, 0);
+}
+
+/* Every seventh object's offset points into the large-offset table, far
+ * past its end. */
+static void every_seventh_offset_large(unsigned char *idx, void *arg)
+{
+	uint32_t i, n = idx_count(idx);
+
+	(void)arg;
+	for (i = 0; i < n; i += 7)
+		put_be32(idx + 8 + 1024 + 24 * (size_t)n + 4 * i, 0xffffffffu);
+}
+
+/* Such an entry reads as damaged; every other blob is still built. */
+static void large_offset_past_the_table_is_damage(void **state)
+{
+	struct failed st;
+	struct check c;
+	size_t want;
+
+	(void)state;
+	make_history("o64");
+	assert_int_equal(sh("cd o64 && git repack -adf -q"), 0);
+	want = blobs_in("o64");
+	assert_int_equal(idx_rewrite("o64", every_seventh_offset_large, NULL), 0);
+	c = run_all("o64", 0, &st);
+	assert_int_equal(c.wrong, 0);
+	assert_true(c.built > 0);
+	assert_true(c.built < want);
+}
+
 /* git's delta format: two varints (base size, result size), then ops: a
  * copy (high bit; offset and size bytes flagged in the low bits) or an
  * insert of 1-127 literal bytes. */
@@ -389,6 +436,8 @@ int main(void)
 		cmocka_unit_test(cruft_pack_only_on_request),
 		cmocka_unit_test(flipped_byte_fails_not_lies),
 		cmocka_unit_test(garbage_index_skips_the_pack),
+		cmocka_unit_test(downward_fanout_skips_the_pack),
+		cmocka_unit_test(large_offset_past_the_table_is_damage),
 		cmocka_unit_test(delta_applies_copies_and_inserts),
 		cmocka_unit_test(delta_malformed_is_refused),
 		cmocka_unit_test(delta_bomb_is_refused_before_allocating),
