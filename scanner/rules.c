@@ -654,6 +654,11 @@ int rule_set_load_file(struct rule_set *rs, const char *path, int flags, struct 
 	return rc;
 }
 
+int rule_has_verifier(const struct rule *r)
+{
+	return r->verify && r->builtin;
+}
+
 /* ---- compiling ------------------------------------------------------------- */
 
 /* JIT compiles a pattern unless KEYHOUND_NO_JIT is set (valgrind cannot follow

@@ -87,6 +87,10 @@ struct rule {
 			     * on first use (rule_set_ready) */
 };
 
+/* Can --verify check r's findings? Only the built-in rules' verifiers are
+ * used: a repository's config can neither add nor redirect one. */
+int rule_has_verifier(const struct rule *r);
+
 struct rule_set {
 	struct rule *rules;
 	size_t n, cap;

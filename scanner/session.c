@@ -524,17 +524,15 @@ int session_finish(struct session *s)
 	}
 	if (s->opts.only_live) {
 		/* Live keys are reported; so is a key whose check could not be made
-		 * (network, timeout, rate limit): dropping it would pass a CI gate
-		 * whenever the network is down, so it stays, marked unknown, and the
-		 * scan fails closed (exit 2). Invalid keys and keys of rules with no
+		 * (network, timeout, rate limit, no libcurl): dropping it would pass
+		 * a CI gate whenever the network is down, so it stays, marked
+		 * unknown, and the scan fails closed (exit 2). Invalid keys and keys of rules with no
 		 * verifier are left out. */
 		size_t out = 0, unsure = 0;
 		for (i = 0; i < s->findings.n; i++) {
 			struct finding *f = &s->findings.v[i];
 			int failed_check = f->verified == VERIFY_UNKNOWN && !f->suppressed &&
-					   !f->rule->context_only &&
-					   !(f->verify_note && !strcmp(f->verify_note,
-								       "no verifier for this rule"));
+					   !f->rule->context_only && rule_has_verifier(f->rule);
 			unsure += failed_check;
 			if (f->verified == VERIFY_LIVE || f->suppressed || failed_check)
 				s->findings.v[out++] = *f;

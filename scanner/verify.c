@@ -220,17 +220,25 @@ static void check_release(struct check *c)
 	free(c->identity);
 }
 
-/* Marks a group that has no usable verifier; warns once per rule. */
+/* Marks a group of findings of one secret unknown, with a note saying why. */
+static void mark_unknown(struct finding **g, size_t n, const char *note)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		g[i]->verified = VERIFY_UNKNOWN;
+		g[i]->verify_note = note;
+	}
+}
+
+/* Marks a group whose rule has no verifier; warns once per rule. */
 static void mark_no_verifier(struct finding **g, size_t n, const struct rule **warned,
 			     size_t *nwarned, struct scan_stats *stats)
 {
 	const struct rule *r = g[0]->rule;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		g[i]->verified = VERIFY_UNKNOWN;
-		g[i]->verify_note = "no verifier for this rule";
-	}
+	mark_unknown(g, n, "no verifier for this rule");
 	if (r->context_only)
 		return;
 	for (i = 0; i < *nwarned; i++)
@@ -282,8 +290,12 @@ void verify_findings(struct finding_list *fl, const struct verify_opts *o,
 			;
 		if (!group_wanted(sorted + i, j - i))
 			continue; /* only ever suppressed: never sent */
-		if (!r->verify || !r->builtin || !client) {
+		if (!rule_has_verifier(r)) {
 			mark_no_verifier(sorted + i, j - i, warned, &nwarned, stats);
+			continue;
+		}
+		if (!client) { /* said above, once: no check could be made */
+			mark_unknown(sorted + i, j - i, "not checked: --verify could not start");
 			continue;
 		}
 		c = &checks[nchecks++];

@@ -172,6 +172,16 @@ test_expect_success 'without libcurl, --verify warns, sends nothing and marks un
 	test_expect_code 1 kh dir dead --format json >/dev/null
 '
 
+test_expect_success 'without libcurl, --only-live reports the keys it could not check and fails closed' '
+	before=$(requests) &&
+	test_expect_code 2 env KEYHOUND_LIBCURL=/nonexistent/libcurl.so.4 \
+		"$KEYHOUND" dir dead --only-live --format json >nocurl-live.json 2>nocurl-live.err &&
+	json_check nocurl-live.json "len(d[\"findings\"]) == 3" &&
+	json_check nocurl-live.json "all(f[\"verified\"] == \"unknown\" and f[\"verify_note\"] == \"not checked: --verify could not start\" for f in d[\"findings\"])" &&
+	! grep "has no verifier" nocurl-live.err &&
+	test "$(requests)" -eq "$before"
+'
+
 test_expect_success 'plain http to a non-loopback host is refused; localhost is fine' '
 	before=$(requests) &&
 	mkdir one && cp repo/invalid.py one/ &&
