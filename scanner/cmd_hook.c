@@ -67,14 +67,22 @@ static char *hooks_dir(git_repository *repo, struct err *err)
 
 #define CREATED_MARK ".keyhound-created" /* in a hooks directory install-hook made */
 
-/* Leaves CREATED_MARK in dir: install-hook made it. */
-static void mark_created(const char *dir)
+/* dir/CREATED_MARK, a new string. */
+static char *mark_path(const char *dir)
 {
 	size_t n = strlen(dir) + sizeof(CREATED_MARK) + 2;
 	char *m = xmalloc(n);
-	FILE *f;
 
 	snprintf(m, n, "%s/%s", dir, CREATED_MARK);
+	return m;
+}
+
+/* Leaves CREATED_MARK in dir: install-hook made it. */
+static void mark_created(const char *dir)
+{
+	char *m = mark_path(dir);
+	FILE *f;
+
 	if ((f = fopen(m, "w")))
 		fclose(f);
 	free(m);
@@ -115,11 +123,9 @@ static void remove_created_dir(const char *dir)
 	char *d = xstrdup(dir), *slash;
 
 	for (;;) {
-		size_t n = strlen(d) + sizeof(CREATED_MARK) + 2;
-		char *m = xmalloc(n);
+		char *m = mark_path(d);
 		struct stat st;
 		int gone = 0;
-		snprintf(m, n, "%s/%s", d, CREATED_MARK);
 		if (stat(m, &st) == 0 && unlink(m) == 0) {
 			if (rmdir(d) == 0)
 				gone = 1;

@@ -25,9 +25,10 @@
 #include <string.h>
 #include "git_lib.h"
 
+static int skip_ca_bundle; /* set only on the main thread, around init */
+
 /* mbedTLS's own declarations are not needed: only the symbol names and
  * the C signatures (int f(mbedtls_x509_crt *, const char *)) must match. */
-static int skip_ca_bundle; /* set only on the main thread, around init */
 
 #ifdef KH_GIT_STATIC
 /* libgit2 and mbedTLS linked from their archives (tools/static-libs.sh):

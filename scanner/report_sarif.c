@@ -238,8 +238,6 @@ int report_sarif_write(FILE *out, const struct finding_list *fl, const struct re
 		json_t *props = json_object();
 		json_object_set_new(props, "stats", report_stats_counts(o->stats));
 		json_object_set_new(inv, "properties", props);
-	}
-	if (o->stats) {
 		for (i = 0; i < o->stats->nproblems && i < SARIF_MAX_NOTES; i++) {
 			const struct problem *p = &o->stats->problems[i];
 			json_t *n = json_object(), *m = json_object();

@@ -19,8 +19,8 @@
 # shared library is named by path (Debian installs no libgssapi_krb5.so link
 # without libkrb5-dev). The result is checked by linking and running a probe
 # that starts libgit2; on any failure this prints nothing. Used by the
-# Makefile unless STATIC_LIBS=no. Never on macOS,
-# whose linker does not take archives this way and has no such start-up cost.
+# Makefile unless STATIC_LIBS=no; never on macOS, whose linker does not take
+# archives this way and has no such start-up cost.
 set -u
 CC=${CC:-cc}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
