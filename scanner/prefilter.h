@@ -23,8 +23,8 @@ int prefilter_build(struct prefilter *pf, struct err *err);
 
 /* Called for each keyword occurrence [start, end) with each rule that owns
  * the keyword, in nearly ascending order of start (occurrences are found by
- * their anchor gram, so starts may go back by less than a keyword's length).
- * Return non-zero to stop. */
+ * an anchor inside them, so starts may go back by less than a keyword's
+ * length, or forward by one). Return non-zero to stop. */
 typedef int (*prefilter_hit_fn)(unsigned rule, size_t start, size_t end, void *payload);
 /* Scans data; returns what the callback stopped with, or 0. */
 int prefilter_scan(const struct prefilter *pf, const unsigned char *data, size_t len,

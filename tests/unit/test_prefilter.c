@@ -260,6 +260,66 @@ static void test_every_length_at_the_end(void **state)
 	}
 }
 
+/* Many keywords drawn from a small alphabet of letters, digits, symbols
+ * and bytes that share their low four bits with letters (the long
+ * keywords' byte classes) or are not ASCII: 30 short ones (more than the
+ * eight buckets, so buckets are merged), keywords of repeated bytes (whose
+ * two grams fall in one word) and keywords up to 12 bytes; random text from
+ * the same alphabet. Every occurrence a naive search finds is reported
+ * once, in every alignment, through every scan. */
+static void test_many_keywords_naive(void **state)
+{
+	static const unsigned char alpha[] = "aAbq~_-.0971Zz\x01\x11\x80\xe1!p";
+	enum { NK = 70 };
+	char kws[NK][13];
+	size_t kl[NK], k, round, planted = 0;
+	unsigned seed = 777;
+	struct prefilter *pf = pf_new();
+	struct err err;
+
+	(void)state;
+	for (k = 0; k < NK; k++) {
+		size_t j;
+		seed = seed * 1103515245u + 12345u;
+		kl[k] = k < 30 ? 2 + (seed >> 16) % 2 : 4 + (seed >> 16) % 9;
+		for (j = 0; j < kl[k]; j++) {
+			seed = seed * 1103515245u + 12345u;
+			kws[k][j] = (char)alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			if (k % 10 == 9 && j) /* a keyword of one repeated byte */
+				kws[k][j] = kws[k][0];
+		}
+		kws[k][kl[k]] = '\0';
+		prefilter_add(pf, kws[k], kl[k], (unsigned)k);
+	}
+	assert_int_equal(prefilter_build(pf, &err), 0);
+	for (round = 0; round < 300; round++) {
+		char buf[400];
+		size_t len = 1 + (seed = seed * 1103515245u + 12345u) % (sizeof(buf) - 1), i;
+		struct count got = {0, 0}, want = {0, 0};
+		for (i = 0; i < len; i++)
+			buf[i] = (char)alpha[((seed = seed * 1103515245u + 12345u) >> 16) %
+					     (sizeof(alpha) - 1)];
+		for (i = 0; i < 8; i++) { /* plant long keywords, random case */
+			size_t r = (seed = seed * 1103515245u + 12345u) >> 8, j;
+			size_t w = 30 + r % (NK - 30), at = (r >> 8) % len;
+			for (j = 0; j < kl[w] && at + j < len; j++)
+				buf[at + j] = (char)((seed = seed * 1103515245u + 12345u) >> 20 & 1 &&
+						     kws[w][j] >= 'a' && kws[w][j] <= 'z' ? kws[w][j] - 32
+										 : kws[w][j]);
+		}
+		for (i = 0; i < len; i++)
+			for (k = 0; k < NK; k++)
+				if (i + kl[k] <= len && ieq(buf + i, kws[k], kl[k]))
+					tally((unsigned)k, i, i + kl[k], &want);
+		prefilter_scan(pf, (const unsigned char *)buf, len, tally, &got);
+		planted += want.n;
+		assert_int_equal(got.n, want.n);
+		assert_true(got.sum == want.sum);
+	}
+	assert_true(planted > 3000);
+	prefilter_free(pf);
+}
+
 struct hitlist {
 	unsigned long long *v;
 	size_t n, cap;
@@ -352,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_every_alignment),
 		cmocka_unit_test(test_matches_naive_search),
 		cmocka_unit_test(test_every_length_at_the_end),
+		cmocka_unit_test(test_many_keywords_naive),
 		cmocka_unit_test(test_simd_agrees),
 	};
 
