@@ -75,7 +75,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 
-.PHONY: all scan test test-unit test-e2e deps install uninstall clean check-asan fuzz bench lint accuracy quiet \
+.PHONY: all scan test test-unit test-e2e deps install uninstall clean check-asan fuzz bench bench-prefilter lint accuracy quiet \
         test-fast test-bins fuzz-bins libfuzzer-bins check-valgrind adversarial
 
 all: $(BUILD)/keyhound
@@ -208,6 +208,13 @@ bench: all
 	sh bench/bench-dir.sh $(BUILD)/keyhound
 	@[ ! -f bench/bench-git.sh ] || sh bench/bench-git.sh $(BUILD)/keyhound
 	@[ ! -f bench/bench-staged.sh ] || sh bench/bench-staged.sh $(BUILD)/keyhound
+
+# The keyword prefilter alone, on one file held in memory: make bench-prefilter FILE=path
+$(BUILD)/prefilter-bench: bench/prefilter-bench.c $(BUILD)/libkeyhound.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libkeyhound.a $(LDLIBS)
+bench-prefilter: $(BUILD)/prefilter-bench
+	@[ -n "$(FILE)" ] || { echo "usage: make bench-prefilter FILE=path [SIMD=0|1|2]" >&2; exit 2; }
+	$(BUILD)/prefilter-bench "$(FILE)" $(SIMD)
 
 # ---- hardening ---------------------------------------------------------------------
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
