@@ -1,12 +1,16 @@
 /* source_dir.c - the directory walk (see source_dir.h).
  *
- * Only one directory descriptor is held at a time: a directory's entries are
+ * The walk holds one directory descriptor at a time: a directory's entries are
  * read whole, the stream closed, and the walk descends with openat(); coming
  * back up reopens ".." and checks it is the same directory (device, inode).
  * The walk is a loop over an explicit stack, not recursion, and builds paths
  * for display in one shared buffer on the heap, so neither PATH_MAX nor the
  * thread's stack limits the depth, and memory grows linearly with it.
- * Decides which files exist and are wanted; never scans bytes.
+ * Decides which files exist and are wanted; never scans bytes. Files are
+ * opened by the workers, relative to a shared descriptor of their directory
+ * (struct dir_handle), so that one walking thread does not open every file;
+ * queued files hold those (at most one per queued file, as the open files
+ * they replace did).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -33,10 +37,41 @@
 #define O_CLOEXEC 0
 #endif
 
+/* A directory some queued files are in: a descriptor of its own (a dup of
+ * the walk's), shared by those files and closed by whoever lets go of it
+ * last, so that workers open the files relative to the very directory the
+ * walk listed (never by path: a component swapped for a symlink meanwhile
+ * cannot lead them out of the tree). */
+struct dir_handle {
+	int fd;
+	int refs; /* atomic */
+};
+
+static struct dir_handle *handle_hold(struct dir_handle *h)
+{
+	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
+	return h;
+}
+
+static void handle_release(struct dir_handle *h)
+{
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		close(h->fd);
+		free(h);
+	}
+}
+
+/* A file to scan: open already (fd, a file named on the command line), or
+ * name in dir, opened by the worker that takes it (which spreads the opens,
+ * the walk's largest cost, over the workers). */
 struct dir_item {
 	int fd;
-	char *path;     /* display path */
-	char *rel;      /* relative to the config root (allowlists), or NULL */
+	struct dir_handle *dir; /* with name; NULL once opened */
+	char *name;
+	int known_regular;      /* readdir said so: no fstat needed without a size limit */
+	uint64_t max_size;      /* --max-file-size, 0 for none */
+	char *path;             /* display path */
+	char *rel;              /* relative to the config root (allowlists), or NULL */
 };
 
 /* What git knows about the tree being walked (NULL repo: not in a repo). */
@@ -220,11 +255,8 @@ static int ignored(struct walk *wk, const char *rel, int is_dir)
 	return ign;
 }
 
-static int push_file(struct walk *wk, int fd, const char *display, const char *rel)
+static int push_item(struct walk *wk, struct dir_item *it, const char *display, const char *rel)
 {
-	struct dir_item *it = xmalloc(sizeof(*it));
-
-	it->fd = fd;
 	it->path = xstrdup(display);
 	it->rel = NULL;
 	if (rel && wk->cfg_prefix) {
@@ -236,42 +268,89 @@ static int push_file(struct walk *wk, int fd, const char *display, const char *r
 	return pipeline_push(wk->p, it);
 }
 
-/* Opens name (relative to dirfd) as a regular file and queues it. */
-static int visit_file(struct walk *wk, int dirfd, const char *name, const char *display,
-		      const char *rel, int known_regular)
+static int push_file(struct walk *wk, int fd, const char *display, const char *rel)
+{
+	struct dir_item *it = xcalloc(1, sizeof(*it));
+
+	it->fd = fd;
+	return push_item(wk, it, display, rel);
+}
+
+/* Opens name (relative to dirfd) as the walk wants it: not through a
+ * symlink, a regular file, within max_size (0: any size). Returns the
+ * descriptor, or -1 with the file counted or reported in stats. */
+static int open_checked(int dirfd, const char *name, const char *display, int known_regular,
+			uint64_t max_size, struct scan_stats *stats)
 {
 	struct stat st;
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
 		if (errno == ELOOP) {
-			wk->stats->skipped_symlinks++;
-			return 0;
+			pthread_mutex_lock(&stats->lock);
+			stats->skipped_symlinks++;
+			pthread_mutex_unlock(&stats->lock);
+			return -1;
 		}
-		stats_problem(wk->stats, display, KH_EIO, 1, "cannot open: %s", strerror(errno));
-		return 0;
+		stats_problem(stats, display, KH_EIO, 1, "cannot open: %s", strerror(errno));
+		return -1;
 	}
 	/* readdir said "regular file": skip the fstat unless a size limit needs
 	 * it. Swapping in a FIFO meanwhile is harmless (O_NONBLOCK, reads 0 bytes);
 	 * symlinks are refused by O_NOFOLLOW. */
-	if (known_regular && !wk->o->max_file_size)
-		return push_file(wk, fd, display, rel);
+	if (known_regular && !max_size)
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		stats_problem(wk->stats, display, 0, 0, "not a regular file: not scanned");
-		return 0;
+		stats_problem(stats, display, 0, 0, "not a regular file: not scanned");
+		return -1;
 	}
-	if (wk->o->max_file_size && (uint64_t)st.st_size > wk->o->max_file_size) {
+	if (max_size && (uint64_t)st.st_size > max_size) {
 		close(fd);
-		wk->stats->skipped_size++;
-		stats_problem(wk->stats, display, 0, 0,
-			      "skipped: %llu bytes is over --max-file-size",
+		pthread_mutex_lock(&stats->lock);
+		stats->skipped_size++;
+		pthread_mutex_unlock(&stats->lock);
+		stats_problem(stats, display, 0, 0, "skipped: %llu bytes is over --max-file-size",
 			      (unsigned long long)st.st_size);
-		return 0;
+		return -1;
 	}
 	/* O_NONBLOCK (which kept a FIFO swapped in from hanging the open) has no
 	 * effect on reads of a regular file, so it is left set. */
-	return push_file(wk, fd, display, rel);
+	return fd;
+}
+
+/* Opens name (relative to dirfd) here and queues it. */
+static int visit_file(struct walk *wk, int dirfd, const char *name, const char *display,
+		      const char *rel, int known_regular)
+{
+	int fd = open_checked(dirfd, name, display, known_regular, wk->o->max_file_size, wk->stats);
+
+	return fd < 0 ? 0 : push_file(wk, fd, display, rel);
+}
+
+/* Queues name, in the directory open at dirfd, to be opened by a worker;
+ * *dh: the directory's handle, made on its first file. Without one (no
+ * descriptor left to dup), the file is opened here instead. */
+static int push_named(struct walk *wk, struct dir_handle **dh, int dirfd, const char *name,
+		      const char *display, const char *rel, int known_regular)
+{
+	struct dir_item *it;
+
+	if (!*dh) {
+		int fd = dup(dirfd);
+		if (fd < 0)
+			return visit_file(wk, dirfd, name, display, rel, known_regular);
+		*dh = xmalloc(sizeof(**dh));
+		(*dh)->fd = fd;
+		(*dh)->refs = 1; /* the walk's, until it leaves the directory */
+	}
+	it = xcalloc(1, sizeof(*it));
+	it->fd = -1;
+	it->dir = handle_hold(*dh);
+	it->name = xstrdup(name);
+	it->known_regular = known_regular;
+	it->max_size = wk->o->max_file_size;
+	return push_item(wk, it, display, rel);
 }
 
 struct entry {
@@ -337,6 +416,7 @@ static void free_entries(struct entry *v, size_t n)
 struct frame {
 	struct entry *ents;
 	size_t n, next;
+	struct dir_handle *dh; /* this directory's queued files' handle, or NULL */
 	dev_t dev;
 	ino_t ino;
 	size_t dlen, rlen;
@@ -388,8 +468,8 @@ static int frame_push(struct walk *wk, struct frame **stack, size_t *depth, size
 /* Visits one entry of the directory open at fd; disp and rel already hold
  * its display path and its path relative to the work tree. Sets *descend
  * when it is a directory to walk into (opened at *child). */
-static int visit_entry(struct walk *wk, int fd, const struct entry *ent, const struct buf *disp,
-		       const struct buf *rel, int *child)
+static int visit_entry(struct walk *wk, int fd, struct dir_handle **dh, const struct entry *ent,
+		       const struct buf *disp, const struct buf *rel, int *child)
 {
 	struct stat st;
 	int is_dir, known_regular = 0;
@@ -427,7 +507,7 @@ static int visit_entry(struct walk *wk, int fd, const struct entry *ent, const s
 			stats_problem(wk->stats, disp->data, KH_EIO, 1, "cannot open directory: %s",
 				      strerror(errno));
 	} else if (S_ISREG(st.st_mode)) {
-		return visit_file(wk, fd, ent->name, disp->data, rel->data, known_regular);
+		return push_named(wk, dh, fd, ent->name, disp->data, rel->data, known_regular);
 	} else {
 		stats_problem(wk->stats, disp->data, 0, 0, "not a regular file: not scanned");
 	}
@@ -467,6 +547,7 @@ static int walk_dir(struct walk *wk, int *fd, const char *display, const char *r
 		}
 		if (fr->next == fr->n) { /* done here: back up to the parent */
 			free_entries(fr->ents, fr->n);
+			handle_release(fr->dh);
 			depth--;
 			if (depth) {
 				const struct frame *up = &stack[depth - 1];
@@ -493,7 +574,7 @@ static int walk_dir(struct walk *wk, int *fd, const char *display, const char *r
 		buf_truncate(&rp, fr->rlen);
 		path_push(&dp, ent->name);
 		buf_adds(&rp, ent->name);
-		rc = visit_entry(wk, *fd, ent, &dp, &rp, &child);
+		rc = visit_entry(wk, *fd, &fr->dh, ent, &dp, &rp, &child);
 		if (rc || child < 0)
 			continue;
 		buf_addch(&rp, '/');
@@ -505,8 +586,10 @@ static int walk_dir(struct walk *wk, int *fd, const char *display, const char *r
 		*fd = child;
 	}
 out:
-	for (; depth; depth--) /* stopped early: free what is left */
+	for (; depth; depth--) { /* stopped early: free what is left */
 		free_entries(stack[depth - 1].ents, stack[depth - 1].n);
+		handle_release(stack[depth - 1].dh);
+	}
 	free(stack);
 	buf_release(&dp);
 	buf_release(&rp);
@@ -659,6 +742,14 @@ int source_dir_process(struct worker *w, void *item, void *payload, struct err *
 	int rc;
 
 	(void)payload;
+	if (it->dir) {
+		it->fd = open_checked(it->dir->fd, it->name, it->path, it->known_regular, it->max_size,
+				      &w->stats);
+		handle_release(it->dir);
+		it->dir = NULL;
+		if (it->fd < 0)
+			return 0;
+	}
 	rc = scan_fd(w, it->fd, SCAN_FD_REGULAR, it->path, it->rel, err);
 	if (rc)
 		return rc;
@@ -679,6 +770,8 @@ void source_dir_item_free(void *item)
 
 	if (it->fd >= 0)
 		close(it->fd);
+	handle_release(it->dir);
+	free(it->name);
 	free(it->path);
 	free(it->rel);
 	free(it);

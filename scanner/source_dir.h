@@ -4,8 +4,9 @@
  * a time (openat), so neither deep trees nor PATH_MAX limit it. Inside a git
  * working tree it scans what git would see: tracked files, and untracked
  * files that are not ignored (rules read by libgit2; the git program is
- * never run). Opens each file itself and hands the descriptor to the
- * pipeline; the worker reads and scans it in bounded windows.
+ * never run). Hands each file to the pipeline as a name in a directory
+ * descriptor of its own; the worker opens it there (no symlinks, regular
+ * files only) and reads and scans it in bounded windows.
  */
 #ifndef KH_SOURCE_DIR_H
 #define KH_SOURCE_DIR_H
