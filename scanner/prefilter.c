@@ -149,7 +149,7 @@ struct prefilter *prefilter_new(void)
 
 	for (c = 0; c < 256; c++)
 		pf->fold[c] = fold_byte((unsigned char)c);
-	pf->simd = getenv("PFX") ? atoi(getenv("PFX")) : cpu_simd_level();
+	pf->simd = cpu_simd_level();
 	return pf;
 }
 
