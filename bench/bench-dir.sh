@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench-dir.sh - directory-scan benchmark: keyhound with ALL default rules vs
 # ripgrep searching the OpenAI pattern alone, on the same tree, warm cache,
-# the fastest of three runs each; then keyhound with the OpenAI rules only (the cost of the rule
-# pack), and keyhound's peak memory on one 1 GB file.
+# in alternating rounds (bench/race.py), the fastest of five each; with it
+# keyhound with the OpenAI rules only (the cost of the rule pack); then
+# keyhound's peak memory on one 1 GB file.
 #
 #   sh bench/bench-dir.sh [KEYHOUND] [TREE...]
 # Default trees: /usr/share, /usr/include and the working tree of the corpus
@@ -41,23 +42,6 @@ command -v rg >/dev/null 2>&1 || { have_rg=0; echo "bench-dir: ripgrep (rg) is n
 PAT='sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{16,160}T3BlbkFJ[A-Za-z0-9_-]{16,160}'
 RGPAT='sk-(proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{16,160}T3BlbkFJ[A-Za-z0-9_-]{16,160}'
 
-# run CMD...: wall seconds and peak RSS (KB) of CMD, output discarded
-# (portable). The machine is shared and noisy: CMD runs KH_BENCH_RUNS times
-# (default 3) and the fastest run counts, for every tool alike.
-run() {
-	"$PY" -c '
-import os, resource, subprocess, sys, time
-best = None
-for _ in range(int(os.environ.get("KH_BENCH_RUNS", "3"))):
-    t = time.monotonic()
-    subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t = time.monotonic() - t
-    best = t if best is None or t < best else best
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-if sys.platform == "darwin":
-    rss //= 1024
-print("%.3f %d" % (best, rss))' "$@"
-}
 
 ONLY=$(mktemp /tmp/kh-openai-only.XXXXXX)
 BIG=""
@@ -76,15 +60,26 @@ for _ in 1 2; do
 	"$KH" dir --no-config --no-ignore --quiet "$@" >/dev/null 2>&1
 	[ $have_rg = 1 ] && rg -uuu -a -g '!.git' -c zzzzqqqq "$@" >/dev/null 2>&1
 done
-set -- $(run "$KH" dir --no-config --no-ignore --quiet "$@") "$@"
-t_kh=$1 rss_kh=$2
-shift 2
-t_kh_openai=$(run "$KH" dir --no-config --no-ignore --quiet --config "$ONLY" "$@" | cut -d' ' -f1)
+# All four commands race in rounds (bench/race.py): each round runs each
+# once, in a rotating order, and each command's fastest round counts.
+RUNS=${KH_BENCH_RUNS:-5}
+if [ $have_rg = 1 ]; then
+	res=$("$PY" "$(dirname "$0")/race.py" "$RUNS" \
+		"$KH" dir --no-config --no-ignore --quiet "$@" --- \
+		"$KH" dir --no-config --no-ignore --quiet --config "$ONLY" "$@" --- \
+		rg -uuu -a -g '!.git' "$RGPAT" "$@" --- \
+		rg -uuu -a -g '!.git' --pcre2 "$PAT" "$@")
+else
+	res=$("$PY" "$(dirname "$0")/race.py" "$RUNS" \
+		"$KH" dir --no-config --no-ignore --quiet "$@" --- \
+		"$KH" dir --no-config --no-ignore --quiet --config "$ONLY" "$@")
+fi
+set -- $res
+t_kh=$1 rss_kh=$2 t_kh_openai=$3
 echo "keyhound dir (all $nrules default rules)  ${t_kh} s   peak RSS ${rss_kh} KB"
 echo "keyhound dir (OpenAI rules only)      ${t_kh_openai} s"
 if [ $have_rg = 1 ]; then
-	t_rg=$(run rg -uuu -a -g '!.git' "$RGPAT" "$@" | cut -d' ' -f1)
-	t_rgp=$(run rg -uuu -a -g '!.git' --pcre2 "$PAT" "$@" | cut -d' ' -f1)
+	t_rg=$5 t_rgp=$7
 	echo "rg -uuu -a (OpenAI pattern)           ${t_rg} s   ($(rg --version 2>/dev/null | head -n 1))"
 	echo "rg -uuu -a --pcre2 (OpenAI pattern)   ${t_rgp} s"
 	awk -v k="$t_kh" -v r="$t_rg" -v p="$t_rgp" 'BEGIN {
@@ -106,5 +101,5 @@ with open(sys.argv[1], "wb") as f:
         f.write(block)
         n += len(block)
 ' "$BIG"
-set -- $(run "$KH" dir --no-config --quiet "$BIG")
+set -- $("$PY" "$(dirname "$0")/race.py" 3 "$KH" dir --no-config --quiet "$BIG")
 echo "keyhound dir on one $(($(wc -c <"$BIG") / 1048576)) MB file: ${1} s, peak RSS ${2} KB (target: bounded, far below the file size)"
