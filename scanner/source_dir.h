@@ -1,7 +1,8 @@
 /* source_dir.h - files and directories on disk as a source of content.
  *
- * Walks each root without following symlinks, one directory descriptor at
- * a time (openat), so neither deep trees nor PATH_MAX limit it. Inside a git
+ * Walks each root without following symlinks, with openat() and a bounded
+ * number of directory descriptors, so neither deep trees nor PATH_MAX limit
+ * it. Inside a git
  * working tree it scans what git would see: tracked files, and untracked
  * files that are not ignored (rules read by libgit2; the git program is
  * never run). Hands each file to the pipeline as a name in a directory
