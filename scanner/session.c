@@ -507,6 +507,7 @@ int session_finish(struct session *s)
 	size_t i;
 	int failing = 0, write_failed = 0;
 
+	stats_sort_problems(&s->stats);
 	fingerprint_all(s);
 	if (!s->opts.show_secrets) {
 		s->root_shown = s->root ? xstrdup(s->root) : NULL;

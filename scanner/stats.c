@@ -51,6 +51,41 @@ void stats_problem(struct scan_stats *s, const char *path, int code, int is_erro
 	pthread_mutex_unlock(&s->lock);
 }
 
+struct seq_problem {
+	struct problem p;
+	size_t seq;
+};
+
+static int cmp_problem(const void *a, const void *b)
+{
+	const struct seq_problem *x = a, *y = b;
+	int c;
+
+	if (!x->p.path != !y->p.path)
+		return x->p.path ? 1 : -1;
+	if (x->p.path && (c = strcmp(x->p.path, y->p.path)))
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void stats_sort_problems(struct scan_stats *s)
+{
+	struct seq_problem *v;
+	size_t i;
+
+	if (s->nproblems < 2)
+		return;
+	v = xcalloc(s->nproblems, sizeof(*v));
+	for (i = 0; i < s->nproblems; i++) {
+		v[i].p = s->problems[i];
+		v[i].seq = i;
+	}
+	qsort(v, s->nproblems, sizeof(*v), cmp_problem);
+	for (i = 0; i < s->nproblems; i++)
+		s->problems[i] = v[i].p;
+	free(v);
+}
+
 void stats_add(struct scan_stats *dst, const struct scan_stats *src)
 {
 	size_t i;

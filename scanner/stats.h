@@ -46,6 +46,9 @@ void stats_release(struct scan_stats *s);
 /* Thread-safe: records a problem (copied) and bumps `errors` when is_error. */
 void stats_problem(struct scan_stats *s, const char *path, int code, int is_error,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Puts the problems in a stable order whatever the thread count: general
+ * ones (no path) first, then by path, each path's in the order recorded. */
+void stats_sort_problems(struct scan_stats *s);
 /* Thread-safe add of another stats' counters (not problems). */
 void stats_add(struct scan_stats *dst, const struct scan_stats *src);
 

@@ -170,6 +170,19 @@ if can_drop_root; then
 		test_expect_code 2 as_user "$KEYHOUND" dir --no-color unread >out.txt 2>/dev/null &&
 		grep -q "not scanned: 2 could not be read" out.txt
 	'
+
+	test_expect_success 'problems come out in path order whatever the thread count (workers open the files)' '
+		mkdir many && chmod 755 many &&
+		for d in 1 2 3 4 5 6; do mkdir many/d$d && for f in a b c d e f g h i j k l m n o p q r s t; do
+			echo x >many/d$d/$f && chmod 000 many/d$d/$f; done; done &&
+		for t in 1 4 4 2; do
+			test_expect_code 2 as_user "$KEYHOUND" dir --no-color --threads $t --format json many >p$t.json 2>/dev/null || return 1
+		done &&
+		json_check p4.json "[p[\"path\"] for p in d[\"stats\"][\"problems\"]] == sorted(\"d%d/%s\" % (i, c) for i in range(1, 7) for c in \"abcdefghijklmnopqrst\")" &&
+		for t in 1 2; do
+			python3 -c "import json, sys; a, b = (json.load(open(f))[\"stats\"][\"problems\"] for f in sys.argv[1:]); sys.exit(a != b)" p4.json p$t.json || return 1
+		done
+	'
 else
 	test_skip 'unreadable file and directory' "root without setpriv: permissions do not stop reads"
 fi
