@@ -228,7 +228,9 @@ struct load_map {
 
 static uint32_t load_key(int right, uint32_t b0, uint32_t b1, uint32_t b2, uint32_t cls)
 {
-	return (uint32_t)right << 28 | ((b0 | 0x20) << 16 | (b1 | 0x20) << 8 | (b2 | 0x20)) << 4 | cls;
+	uint32_t three = (b0 | 0x20) << 16 | (b1 | 0x20) << 8 | (b2 | 0x20);
+
+	return (uint32_t)right << 28 | three << 4 | cls;
 }
 
 static size_t load_slot(const struct load_map *m, uint32_t key)
@@ -532,7 +534,8 @@ static int verify_long(const struct prefilter *pf, const unsigned char *data, si
 		const struct entry *en = &pf->entries[e];
 		const struct kw *k;
 		size_t start;
-		if (en->gram != (en->bit < 16 ? gl : gr) || (en->delta > 0 && pos < (size_t)en->delta))
+		if (en->gram != (en->bit < 16 ? gl : gr) ||
+		    (en->delta > 0 && pos < (size_t)en->delta))
 			continue;
 		k = &pf->kws[en->kw];
 		start = en->delta >= 0 ? pos - (size_t)en->delta : pos + 1;
@@ -601,6 +604,11 @@ static int verify_block(const struct prefilter *pf, const unsigned char *data, s
 	return 0;
 }
 
+/* Unaligned loads, and the nibble table of offset k, half h (low, high). */
+#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define LOAD512(p) _mm512_loadu_si512((const void *)(p))
+#define NIBTAB(k, h) _mm_loadu_si128((const __m128i *)(const void *)pf->nib[k][h])
+
 /* Bit j of m moved to bit 4j + s. */
 static inline uint64_t spread4(uint32_t m, unsigned s)
 {
@@ -620,8 +628,9 @@ scan_avx2(const struct prefilter *pf, const unsigned char *data, size_t len, siz
 {
 	const __m256i fold = _mm256_set1_epi32((int)FOLD3), mul = _mm256_set1_epi32((int)MUL),
 		      cls = _mm256_set1_epi32(15), one = _mm256_set1_epi32(1),
-		      one16 = _mm256_set1_epi32(1 << 16), zero = _mm256_setzero_si256(), nib = _mm256_set1_epi8(0x0f);
-#define TAB256(k, h) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)pf->nib[k][h]))
+		      one16 = _mm256_set1_epi32(1 << 16), zero = _mm256_setzero_si256(),
+		      nib = _mm256_set1_epi8(0x0f);
+#define TAB256(k, h) _mm256_broadcastsi128_si256(NIBTAB(k, h))
 	const __m256i l0 = TAB256(0, 0), h0 = TAB256(0, 1), l1 = TAB256(1, 0), h1 = TAB256(1, 1),
 		      l2 = TAB256(2, 0), h2 = TAB256(2, 1);
 #undef TAB256
@@ -636,15 +645,16 @@ scan_avx2(const struct prefilter *pf, const unsigned char *data, size_t len, siz
 			uint32_t m[2];
 			/* lanes j of v and u: the windows at i + 2s + 4j, bytes 0..3 and 1..4 */
 			for (s = 0; s < 2; s++) {
-				__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(data + i + 2 * s));
-				__m256i u = _mm256_loadu_si256((const __m256i *)(const void *)(data + i + 2 * s + 1));
+				__m256i v = LOAD256(data + i + 2 * s);
+				__m256i u = LOAD256(data + i + 2 * s + 1);
 				__m256i w = _mm256_srli_epi32(
 					_mm256_mullo_epi32(_mm256_or_si256(_mm256_slli_epi32(u, 8), fold), mul),
 					32 - WORD_BITS);
 				__m256i bits = _mm256_i32gather_epi32((const int *)pf->words, w, 4);
-				__m256i want = _mm256_or_si256(
-					_mm256_sllv_epi32(one, _mm256_and_si256(v, cls)),
-					_mm256_sllv_epi32(one16, _mm256_and_si256(_mm256_srli_epi32(u, 24), cls)));
+				__m256i last = _mm256_and_si256(_mm256_srli_epi32(u, 24), cls);
+				__m256i first = _mm256_and_si256(v, cls);
+				__m256i want = _mm256_or_si256(_mm256_sllv_epi32(one, first),
+							       _mm256_sllv_epi32(one16, last));
 				__m256i none = _mm256_cmpeq_epi32(_mm256_and_si256(bits, want), zero);
 				m[s] = ~(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(none)) & 0xffu;
 			}
@@ -652,13 +662,15 @@ scan_avx2(const struct prefilter *pf, const unsigned char *data, size_t len, siz
 				lng = spread4(m[0], 0) | spread4(m[1], 2);
 		}
 		if (has_short) {
-			const __m256i v0 = _mm256_loadu_si256((const __m256i *)(const void *)(data + i)),
-				      v1 = _mm256_loadu_si256((const __m256i *)(const void *)(data + i + 1)),
-				      v2 = _mm256_loadu_si256((const __m256i *)(const void *)(data + i + 2));
-#define NIB256(v, l, h) _mm256_and_si256(_mm256_shuffle_epi8(l, _mm256_and_si256(v, nib)), \
-		_mm256_shuffle_epi8(h, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)))
+			const __m256i v0 = LOAD256(data + i), v1 = LOAD256(data + i + 1),
+				      v2 = LOAD256(data + i + 2);
+			/* the buckets of the byte at offset k, by its two nibbles */
+#define NIB256(v, l, h)                                                          \
+	_mm256_and_si256(_mm256_shuffle_epi8(l, _mm256_and_si256(v, nib)),       \
+			 _mm256_shuffle_epi8(h, _mm256_and_si256(_mm256_srli_epi16(v, 4), nib)))
 			const __m256i acc = _mm256_and_si256(
-				_mm256_and_si256(NIB256(v0, l0, h0), NIB256(v1, l1, h1)), NIB256(v2, l2, h2));
+				_mm256_and_si256(NIB256(v0, l0, h0), NIB256(v1, l1, h1)),
+				NIB256(v2, l2, h2));
 #undef NIB256
 			shrt = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(acc, zero));
 		}
@@ -679,7 +691,7 @@ scan_avx512(const struct prefilter *pf, const unsigned char *data, size_t len, s
 	const __m512i fold = _mm512_set1_epi32((int)FOLD3), mul = _mm512_set1_epi32((int)MUL),
 		      cls = _mm512_set1_epi32(15), one = _mm512_set1_epi32(1),
 		      one16 = _mm512_set1_epi32(1 << 16), nib = _mm512_set1_epi8(0x0f);
-#define TAB512(k, h) _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)pf->nib[k][h]))
+#define TAB512(k, h) _mm512_broadcast_i32x4(NIBTAB(k, h))
 	const __m512i l0 = TAB512(0, 0), h0 = TAB512(0, 1), l1 = TAB512(1, 0), h1 = TAB512(1, 1),
 		      l2 = TAB512(2, 0), h2 = TAB512(2, 1);
 #undef TAB512
@@ -694,29 +706,31 @@ scan_avx512(const struct prefilter *pf, const unsigned char *data, size_t len, s
 			uint32_t m[2];
 			/* lanes j of v and u: the windows at i + 2s + 4j, bytes 0..3 and 1..4 */
 			for (s = 0; s < 2; s++) {
-				__m512i v = _mm512_loadu_si512((const void *)(data + i + 2 * s));
-				__m512i u = _mm512_loadu_si512((const void *)(data + i + 2 * s + 1));
+				__m512i v = LOAD512(data + i + 2 * s);
+				__m512i u = LOAD512(data + i + 2 * s + 1);
 				__m512i w = _mm512_srli_epi32(
 					_mm512_mullo_epi32(_mm512_or_si512(_mm512_slli_epi32(u, 8), fold), mul),
 					32 - WORD_BITS);
 				__m512i bits = _mm512_i32gather_epi32(w, (const void *)pf->words, 4);
-				__m512i want = _mm512_or_si512(
-					_mm512_sllv_epi32(one, _mm512_and_si512(v, cls)),
-					_mm512_sllv_epi32(one16, _mm512_and_si512(_mm512_srli_epi32(u, 24), cls)));
+				__m512i last = _mm512_and_si512(_mm512_srli_epi32(u, 24), cls);
+				__m512i first = _mm512_and_si512(v, cls);
+				__m512i want = _mm512_or_si512(_mm512_sllv_epi32(one, first),
+							       _mm512_sllv_epi32(one16, last));
 				m[s] = (uint32_t)_mm512_test_epi32_mask(bits, want);
 			}
 			if (m[0] | m[1])
 				lng = spread4(m[0], 0) | spread4(m[1], 2);
 		}
 		if (has_short) {
-			const __m512i v0 = _mm512_loadu_si512((const void *)(data + i)),
-				      v1 = _mm512_loadu_si512((const void *)(data + i + 1)),
-				      v2 = _mm512_loadu_si512((const void *)(data + i + 2));
+			const __m512i v0 = LOAD512(data + i), v1 = LOAD512(data + i + 1),
+				      v2 = LOAD512(data + i + 2);
 			/* the buckets of the byte at offset k, by its two nibbles */
-#define NIB512(v, l, h) _mm512_and_si512(_mm512_shuffle_epi8(l, _mm512_and_si512(v, nib)), \
-		_mm512_shuffle_epi8(h, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)))
+#define NIB512(v, l, h)                                                          \
+	_mm512_and_si512(_mm512_shuffle_epi8(l, _mm512_and_si512(v, nib)),       \
+			 _mm512_shuffle_epi8(h, _mm512_and_si512(_mm512_srli_epi16(v, 4), nib)))
 			const __m512i acc = _mm512_and_si512(
-				_mm512_and_si512(NIB512(v0, l0, h0), NIB512(v1, l1, h1)), NIB512(v2, l2, h2));
+				_mm512_and_si512(NIB512(v0, l0, h0), NIB512(v1, l1, h1)),
+				NIB512(v2, l2, h2));
 #undef NIB512
 			shrt = _mm512_test_epi8_mask(acc, acc);
 		}
@@ -728,6 +742,9 @@ scan_avx512(const struct prefilter *pf, const unsigned char *data, size_t len, s
 	*at = i;
 	return 0;
 }
+#undef LOAD256
+#undef LOAD512
+#undef NIBTAB
 #endif
 
 /* Tests the one position i: its window when i is even, short keywords

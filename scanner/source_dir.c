@@ -418,7 +418,7 @@ static struct entry *read_entries(int fd, size_t *n, int *err_no)
 	while ((got = syscall(SYS_getdents64, fd, buf.b, sizeof(buf.b))) > 0) {
 		long at = 0;
 		while (at < got) {
-			const struct kdirent *de = (const struct kdirent *)(const void *)(buf.b + at);
+			const struct kdirent *de = (const void *)(buf.b + at);
 			if (de->reclen == 0)
 				break;
 			entries_add(&v, n, &cap, de->name, de->type);
@@ -822,8 +822,8 @@ int source_dir_process(struct worker *w, void *item, void *payload, struct err *
 
 	(void)payload;
 	if (it->dir) {
-		it->fd = open_checked(it->dir->fd, it->name, it->path, it->known_regular, it->max_size,
-				      &w->stats);
+		it->fd = open_checked(it->dir->fd, it->name, it->path, it->known_regular,
+				      it->max_size, &w->stats);
 		handle_release(it->dir);
 		it->dir = NULL;
 		if (it->fd < 0)
