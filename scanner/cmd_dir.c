@@ -146,6 +146,7 @@ int cmd_dir(int argc, char **argv)
 	po.threads = s.threads;
 	po.rs = &s.rs;
 	po.process = source_dir_process;
+	po.payload = &so;
 	po.item_free = source_dir_item_free;
 	po.item_name = source_dir_item_name;
 	if (pipeline_new(&p, &po, &err) < 0) {

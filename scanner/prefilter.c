@@ -356,21 +356,34 @@ static void build_long(struct prefilter *pf)
  * set[i]), as a bitmap of 256. */
 struct group {
 	uint64_t set[3][4];
+	double cost; /* byte combinations it lets through (group_cost) */
 	int alive;
 };
 
-static double group_cost(const uint64_t set[3][4])
+static double group_cost(const struct group *gr)
 {
 	double cost = 1;
-	int i, w;
+	int o, w;
 
-	for (i = 0; i < 3; i++) {
+	for (o = 0; o < 3; o++) {
 		int n = 0;
 		for (w = 0; w < 4; w++)
-			n += __builtin_popcountll(set[i][w]);
+			n += __builtin_popcountll(gr->set[o][w]);
 		cost *= n;
 	}
 	return cost;
+}
+
+/* The union of groups a and b, its cost included. */
+static void group_union(const struct group *a, const struct group *b, struct group *out)
+{
+	int o, w;
+
+	for (o = 0; o < 3; o++)
+		for (w = 0; w < 4; w++)
+			out->set[o][w] = a->set[o][w] | b->set[o][w];
+	out->cost = group_cost(out);
+	out->alive = 1;
 }
 
 /* Groups the short keywords into at most NBUCKETS buckets, merging each
@@ -405,6 +418,7 @@ static void build_short(struct prefilter *pf)
 			if (c >= 'a' && c <= 'z')
 				g[ng].set[o][(c - 32) >> 6] |= 1ull << ((c - 32) & 63);
 		}
+		g[ng].cost = group_cost(&g[ng]);
 		g[ng].alive = 1;
 		idx[ng] = (uint32_t)i;
 		kwg[ng] = (uint32_t)ng;
@@ -415,26 +429,19 @@ static void build_short(struct prefilter *pf)
 		double best = -1;
 		for (x = 0; x < n; x++)
 			for (y = x + 1; y < n && g[x].alive; y++) {
-				uint64_t u[3][4];
-				int o, w;
+				struct group u;
 				double d;
 				if (!g[y].alive)
 					continue;
-				for (o = 0; o < 3; o++)
-					for (w = 0; w < 4; w++)
-						u[o][w] = g[x].set[o][w] | g[y].set[o][w];
-				d = group_cost((const uint64_t(*)[4])u) -
-				    group_cost((const uint64_t(*)[4])g[x].set) -
-				    group_cost((const uint64_t(*)[4])g[y].set);
+				group_union(&g[x], &g[y], &u);
+				d = u.cost - g[x].cost - g[y].cost;
 				if (best < 0 || d < best) {
 					best = d;
 					bx = x;
 					by = y;
 				}
 			}
-		for (c = 0; c < 3; c++)
-			for (b = 0; b < 4; b++)
-				g[bx].set[c][b] |= g[by].set[c][b];
+		group_union(&g[bx], &g[by], &g[bx]);
 		g[by].alive = 0;
 		for (i = 0; i < n; i++)
 			if (kwg[i] == by)

@@ -527,8 +527,8 @@ int session_finish(struct session *s)
 		/* Live keys are reported; so is a key whose check could not be made
 		 * (network, timeout, rate limit, no libcurl): dropping it would pass
 		 * a CI gate whenever the network is down, so it stays, marked
-		 * unknown, and the scan fails closed (exit 2). Invalid keys and keys of rules with no
-		 * verifier are left out. */
+		 * unknown, and the scan fails closed (exit 2). Invalid keys and keys
+		 * of rules with no verifier are left out. */
 		size_t out = 0, unsure = 0;
 		for (i = 0; i < s->findings.n; i++) {
 			struct finding *f = &s->findings.v[i];

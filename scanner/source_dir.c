@@ -73,7 +73,6 @@ struct dir_item {
 	struct dir_handle *dir; /* with name; NULL once opened */
 	char *name;
 	int known_regular;      /* readdir said so: no fstat needed without a size limit */
-	uint64_t max_size;      /* --max-file-size, 0 for none */
 	char *path;             /* display path */
 	char *rel;              /* relative to the config root (allowlists), or NULL */
 };
@@ -353,7 +352,6 @@ static int push_named(struct walk *wk, struct dir_handle **dh, int dirfd, const 
 	it->dir = handle_hold(*dh);
 	it->name = xstrdup(name);
 	it->known_regular = known_regular;
-	it->max_size = wk->o->max_file_size;
 	return push_item(wk, it, display, rel);
 }
 
@@ -816,14 +814,14 @@ static int is_archive(const unsigned char *p, size_t n)
 
 int source_dir_process(struct worker *w, void *item, void *payload, struct err *err)
 {
+	const struct source_dir_opts *o = payload;
 	struct dir_item *it = item;
 	size_t n;
 	int rc;
 
-	(void)payload;
 	if (it->dir) {
 		it->fd = open_checked(it->dir->fd, it->name, it->path, it->known_regular,
-				      it->max_size, &w->stats);
+				      o->max_file_size, &w->stats);
 		handle_release(it->dir);
 		it->dir = NULL;
 		if (it->fd < 0)

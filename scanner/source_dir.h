@@ -36,7 +36,8 @@ char *source_dir_config_root(const char *root);
 int source_dir_run(const struct source_dir_opts *o, struct pipeline *p,
 		   struct scan_stats *stats, struct err *err);
 
-/* The pipeline callback for items pushed by source_dir_run(). */
+/* The pipeline callback for items pushed by source_dir_run(); payload: the
+ * same struct source_dir_opts (the pipeline's payload). */
 int source_dir_process(struct worker *w, void *item, void *payload, struct err *err);
 void source_dir_item_free(void *item);
 const char *source_dir_item_name(void *item);
