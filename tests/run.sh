@@ -106,7 +106,8 @@ for phase in $phases; do
 	asan)
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-		export ASAN_OPTIONS UBSAN_OPTIONS
+		LSAN_OPTIONS=suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0
+		export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 		plain_keyhound=$KEYHOUND
 		KEYHOUND=$(cd "$KH_ASAN_BUILD" && pwd)/keyhound
 		run_suite "asan: " "$KH_ASAN_BUILD"
